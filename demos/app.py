@@ -1,0 +1,24 @@
+"""The Streamlit app: `streamlit run demos/app.py`. Routes to one page per demo."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # so `core` and `demos` import however streamlit is started
+    sys.path.insert(0, str(ROOT))
+
+HERE = Path(__file__).resolve().parent
+PAGES = [
+    {"target": HERE / "neuron" / "page.py", "url": "neuron", "label": "Neuron explorer", "icon": ":material/psychology:",
+     "about": "A weighted sum plus a bias through an activation; forward propagation through a small trained network, every number shown."},
+]
+
+st.set_page_config(page_title="See deep learning work", page_icon=":material/psychology:", layout="wide")
+st.session_state["pages"] = [{**p, "target": str(p["target"].relative_to(HERE))} for p in PAGES]
+nav = st.navigation([st.Page(HERE / "home.py", title="Home", icon=":material/home:", default=True)]
+                    + [st.Page(p["target"], title=p["label"], icon=p["icon"], url_path=p["url"]) for p in PAGES])
+nav.run()

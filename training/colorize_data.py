@@ -1,0 +1,95 @@
+"""Training data for the colorizer: natural photos from ../shared/data/images as random Lab crops.
+
+`bsds500/test` is the validation split and is never loaded here; 30 images of `bsds500/val`
+are held out to watch the loss during training.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from demos.colorize.color import ab_grid, rgb_to_lab
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "images"
+EXTS = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff"}
+LONG_SIDE = 288  # images are kept at about the scale the app runs them (longer side 256)
+CROP = 128
+OUT_STRIDE = 4  # the network predicts ab at 1/4 resolution
+
+
+def image_paths(data: Path = DATA) -> tuple[list[Path], list[Path]]:
+    """(train, monitor) image paths; bsds500/test is excluded from both."""
+    paths = sorted(p for p in data.rglob("*") if p.suffix.lower() in EXTS)
+    paths = [p for p in paths if "bsds500/test" not in p.as_posix()]
+    monitor = [p for p in paths if "bsds500/val" in p.as_posix()][:30]
+    train = [p for p in paths if p not in set(monitor)]
+    return train, monitor
+
+
+def load_rgb(path: Path, long_side: int = LONG_SIDE) -> np.ndarray:
+    """An image as uint8 RGB, shrunk so its longer side is at most `long_side`."""
+    img = Image.open(path).convert("RGB")
+    scale = long_side / max(img.size)
+    if scale < 1:
+        img = img.resize((round(img.width * scale), round(img.height * scale)), Image.BICUBIC)
+    return np.asarray(img)
+
+
+def random_crop(rng: np.random.Generator, rgb: np.ndarray, size: int = CROP) -> np.ndarray:
+    """A random rescale (0.75-1.0x), crop and horizontal flip, as float RGB in [0, 1]."""
+    h, w = rgb.shape[:2]
+    scale = rng.uniform(max(0.75, size / min(h, w)), max(1.0, size / min(h, w)))
+    img = Image.fromarray(rgb)
+    if abs(scale - 1) > 1e-3:
+        img = img.resize((max(size, round(w * scale)), max(size, round(h * scale))), Image.BILINEAR)
+    arr = np.asarray(img)
+    y = rng.integers(0, arr.shape[0] - size + 1)
+    x = rng.integers(0, arr.shape[1] - size + 1)
+    crop = arr[y : y + size, x : x + size]
+    if rng.random() < 0.5:
+        crop = crop[:, ::-1]
+    return crop.astype(np.float32) / 255.0
+
+
+def lab_pair(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(L input normalised to [-1, 1], ab target average-pooled to 1/4 resolution)."""
+    lab = rgb_to_lab(rgb)
+    x = (lab[..., :1] - 50.0) / 50.0
+    h, w = lab.shape[0] // OUT_STRIDE, lab.shape[1] // OUT_STRIDE
+    ab = lab[..., 1:].reshape(h, OUT_STRIDE, w, OUT_STRIDE, 2).mean(axis=(1, 3))
+    return x, ab
+
+
+def bins_and_weights(images: list[np.ndarray], lam: float, sigma: float = 5.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ab bins seen in the data, their smoothed prior, and rebalancing weights.
+
+    w = 1 / ((1 - lam) * prior + lam / Q), scaled so the prior-weighted mean of w is 1
+    (Zhang et al. 2016). lam = 1 means no rebalancing.
+    """
+    grid = ab_grid()
+    counts = np.zeros(len(grid))
+    for rgb in images:
+        _, ab = lab_pair(rgb[: rgb.shape[0] // 4 * 4, : rgb.shape[1] // 4 * 4].astype(np.float32) / 255.0)
+        d2 = ((ab.reshape(-1, 1, 2) - grid[None]) ** 2).sum(-1)
+        counts += np.bincount(d2.argmin(1), minlength=len(grid))
+    keep = counts > 0
+    centres, counts = grid[keep], counts[keep]
+    prior = counts / counts.sum()
+    # Smooth the prior with a Gaussian over ab distance, as Zhang et al. do.
+    d2 = ((centres[:, None] - centres[None]) ** 2).sum(-1)
+    kernel = np.exp(-d2 / (2 * sigma**2))
+    prior = kernel @ prior / kernel.sum(1)
+    prior /= prior.sum()
+    weights = 1.0 / ((1 - lam) * prior + lam / len(centres))
+    weights /= (prior * weights).sum()
+    return centres.astype(np.float32), prior.astype(np.float32), weights.astype(np.float32)
+
+
+def batches(rng: np.random.Generator, images: list[np.ndarray], batch: int):
+    """An endless stream of (L, ab) batches of random crops."""
+    while True:
+        pairs = [lab_pair(random_crop(rng, images[i])) for i in rng.integers(0, len(images), batch)]
+        yield np.stack([p[0] for p in pairs]), np.stack([p[1] for p in pairs])

@@ -1,0 +1,154 @@
+"""Train the colorizer: L in, a distribution over quantised ab bins out (Zhang et al. 2016 style).
+
+    python -m training.train_colorize --minutes 100      # resumes from runs/colorize/last.keras
+    python -m training.train_colorize --init-from-weights # start from the committed weights/
+
+The model is a small encoder (strided 3x3 convs to 1/8), dilated convs, a global-context
+branch (the whole image's mean features added at every position, after Iizuka et al. 2016), and
+one skip connection back to 1/4 resolution, where 1x1 conv logits over the ab bins come out.
+Targets are soft (a Gaussian over nearby bins); class rebalancing is mild (lambda below).
+Progress goes to runs/colorize/log.csv; export with `python -m training.export_colorize`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+# ---- config -------------------------------------------------------------------------------
+RUN = Path(__file__).resolve().parent / "runs" / "colorize"
+BATCH = 32
+STEPS_PER_EPOCH = 100
+LR = 1e-3
+LAMBDA = 0.75  # rebalancing: 1 = none, 0.5 = Zhang's (vivid but costs PSNR)
+SIGMA = 5.0  # soft-target Gaussian width in ab units (grid step is 10)
+SEED = 0
+# --------------------------------------------------------------------------------------------
+
+
+def build_model(n_bins: int):
+    import keras
+    from keras import layers
+
+    def conv(x, ch, name, stride=1, dilation=1, k=3, act="relu"):
+        return layers.Conv2D(ch, k, strides=stride, dilation_rate=dilation, padding="same", activation=act, name=name)(x)
+
+    inp = keras.Input((None, None, 1), name="L")
+    x = conv(inp, 32, "enc1", stride=2)  # 1/2
+    x = conv(x, 32, "enc2")
+    x = conv(x, 64, "enc3", stride=2)  # 1/4
+    skip = conv(x, 64, "enc4")
+    x = conv(skip, 128, "enc5", stride=2)  # 1/8
+    x = conv(x, 128, "mid1", dilation=2)
+    x = conv(x, 128, "mid2", dilation=4)
+    x = conv(x, 128, "mid3", dilation=8)
+    g = layers.GlobalAveragePooling2D(keepdims=True, name="global_pool")(x)
+    g = conv(g, 128, "global_fc", k=1)
+    x = layers.Add(name="add_global")([x, g])  # broadcast: the scene's context at every position
+    x = conv(x, 128, "mid4")
+    x = layers.UpSampling2D(2, name="up")(x)  # back to 1/4
+    x = conv(x, 64, "up_proj", k=1, act=None)
+    x = layers.Add(name="add_skip")([x, skip])
+    x = layers.Activation("relu", name="up_relu")(x)
+    x = conv(x, 64, "dec1")
+    out = conv(x, n_bins, "ab_logits", k=1, act=None)
+    return keras.Model(inp, out, name="colorizer")
+
+
+def make_loss(centres: np.ndarray, weights: np.ndarray):
+    import tensorflow as tf
+
+    c = tf.constant(centres)
+    w = tf.constant(weights)
+
+    def loss(ab_true, logits):
+        d2 = tf.reduce_sum((ab_true[..., None, :] - c) ** 2, axis=-1)  # (B, h, w, Q)
+        target = tf.nn.softmax(-d2 / (2 * SIGMA**2), axis=-1)
+        pixel_w = tf.gather(w, tf.argmin(d2, axis=-1))
+        ce = -tf.reduce_sum(target * tf.nn.log_softmax(logits, axis=-1), axis=-1)
+        return tf.reduce_mean(pixel_w * ce)
+
+    return loss
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--minutes", type=float, default=100, help="wall-clock budget of this run")
+    ap.add_argument("--total-epochs", type=int, default=60, help="length of the cosine LR schedule")
+    ap.add_argument("--init-from-weights", action="store_true", help="start from weights/colorize.npz")
+    args = ap.parse_args()
+
+    import keras
+
+    from training.colorize_data import batches, bins_and_weights, image_paths, lab_pair, load_rgb
+
+    RUN.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(SEED)
+    train_paths, monitor_paths = image_paths()
+    t0 = time.time()
+    train = [load_rgb(p) for p in train_paths]
+    train = [im for im in train if min(im.shape[:2]) >= 64]
+    monitor = [load_rgb(p) for p in monitor_paths]
+    print(f"loaded {len(train)} training and {len(monitor)} monitor images in {time.time() - t0:.0f}s", flush=True)
+
+    bins_file = RUN / "bins.npz"
+    if bins_file.exists():
+        b = np.load(bins_file)
+        centres, prior, weights = b["centres"], b["prior"], b["weights"]
+    else:
+        centres, prior, weights = bins_and_weights(train, LAMBDA, SIGMA)
+        np.savez(bins_file, centres=centres, prior=prior, weights=weights)
+    print(f"{len(centres)} ab bins; rebalancing weights {weights.min():.2f}..{weights.max():.2f}", flush=True)
+
+    log_file = RUN / "log.csv"
+    done = list(csv.DictReader(log_file.open())) if log_file.exists() else []
+    start_epoch = len(done)
+    total_steps = args.total_epochs * STEPS_PER_EPOCH
+    schedule = keras.optimizers.schedules.CosineDecay(LR, total_steps, alpha=0.02, warmup_target=None)
+    if (RUN / "last.keras").exists():
+        model = keras.models.load_model(RUN / "last.keras", compile=False)
+        print(f"resuming at epoch {start_epoch}", flush=True)
+    else:
+        model = build_model(len(centres))
+        if args.init_from_weights:
+            from training.export import load_into_keras
+
+            load_into_keras(model, Path(__file__).resolve().parents[1] / "weights" / "colorize")
+    opt = keras.optimizers.Adam(schedule)
+    model.compile(optimizer=opt, loss=make_loss(centres, weights))
+    if start_epoch:
+        opt.iterations.assign(start_epoch * STEPS_PER_EPOCH)  # keep the LR schedule in step
+
+    # A fixed monitor batch: centre crops of held-out images.
+    mon = [lab_pair(im[:128, :128].astype(np.float32) / 255.0) for im in monitor if min(im.shape[:2]) >= 128]
+    mx, my = np.stack([m[0] for m in mon]), np.stack([m[1] for m in mon])
+
+    stream = batches(rng, train, BATCH)
+    deadline = time.time() + args.minutes * 60
+    with log_file.open("a", newline="") as f:
+        writer = csv.writer(f)
+        if not done:
+            writer.writerow(["epoch", "loss", "monitor_loss", "lr", "seconds", "crops_per_s"])
+        for epoch in range(start_epoch, args.total_epochs):
+            if time.time() > deadline:
+                print("time budget spent; rerun to resume", flush=True)
+                break
+            t = time.time()
+            losses = [model.train_on_batch(*next(stream)) for _ in range(STEPS_PER_EPOCH)]
+            mloss = float(model.evaluate(mx, my, verbose=0, batch_size=16))
+            secs = time.time() - t
+            lr = float(schedule(opt.iterations))
+            writer.writerow([epoch + 1, f"{np.mean(losses):.4f}", f"{mloss:.4f}", f"{lr:.2e}", f"{secs:.0f}", f"{STEPS_PER_EPOCH * BATCH / secs:.1f}"])
+            f.flush()
+            model.save(RUN / "last.keras")
+            print(f"epoch {epoch + 1}: loss {np.mean(losses):.4f} monitor {mloss:.4f} lr {lr:.1e} {secs:.0f}s", flush=True)
+    (RUN / "config.json").write_text(json.dumps({"batch": BATCH, "lambda": LAMBDA, "sigma": SIGMA, "lr": LR, "total_epochs": args.total_epochs, "steps_per_epoch": STEPS_PER_EPOCH, "train_images": len(train)}))
+
+
+if __name__ == "__main__":
+    main()
