@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from demos.colorize import cli as colorize_cli
 from demos.neuron import cli as neuron_cli
 
-COMMANDS = [neuron_cli]
+COMMANDS = [neuron_cli, colorize_cli]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,6 +15,8 @@ HERE = Path(__file__).resolve().parent
 PAGES = [
     {"target": HERE / "neuron" / "page.py", "url": "neuron", "label": "Neuron explorer", "icon": ":material/psychology:",
      "about": "A weighted sum plus a bias through an activation; forward propagation through a small trained network, every number shown."},
+    {"target": HERE / "colorize" / "page.py", "url": "colorize", "label": "Colorize", "icon": ":material/palette:",
+     "about": "A black-and-white photo in, a plausible colour photo out; look inside the network that does it."},
 ]
 
 st.set_page_config(page_title="See deep learning work", page_icon=":material/psychology:", layout="wide")

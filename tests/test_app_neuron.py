@@ -53,3 +53,18 @@ def test_network_computes_xor_and_linear_does_not(neuron_page):
     at.radio(key="hidden_act").set_value("linear (no activation)").run()
     assert not at.exception
     assert any("Layer `hidden`" in m.value for m in at.markdown)
+
+
+def test_app_never_imports_tensorflow():
+    """The app's pages must not pull TensorFlow in (4 s and 800 MB at start)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from streamlit.testing.v1 import AppTest\n"
+        f"at = AppTest.from_file({APP!r}, default_timeout=60).run()\n"
+        "at.switch_page('neuron/page.py').run()\n"
+        "print('TF' if any(m.split('.')[0] in ('tensorflow', 'keras') for m in sys.modules) else 'clean')\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.stdout.strip().splitlines()[-1] == "clean", r.stdout + r.stderr

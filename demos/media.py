@@ -1,0 +1,84 @@
+"""Reading what users bring: images (audio joins here later). Every failure is a MediaError with a
+message fit to show a user; nothing here lets a decoder's traceback through."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_BYTES = 50 * 1024 * 1024  # matches server.maxUploadSize in .streamlit/config.toml
+MAX_PIXELS = 40_000_000  # about 7300 x 5500; guards against decompression bombs
+MIN_SIDE = 16
+IMAGE_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff"]
+
+
+class MediaError(ValueError):
+    """A file the demos cannot use, with a message that says why."""
+
+
+def read_image(source: bytes | str | Path, name: str | None = None) -> np.ndarray:
+    """Decode an image file to float32 RGB in [0, 1], shape (H, W, 3).
+
+    Handles grey, palette, RGBA/LA (composited on white), CMYK, 16-bit and float images, and
+    EXIF rotation. Rejects empty, non-image, truncated, huge and tiny files with a clear message.
+    """
+    if isinstance(source, str | Path):
+        name = name or Path(source).name
+        try:
+            data = Path(source).read_bytes()
+        except OSError as e:
+            raise MediaError(f"{name}: cannot read the file ({e.strerror or e})") from None
+    else:
+        data = source
+    label = name or "the image"
+    if len(data) == 0:
+        raise MediaError(f"{label} is empty (0 bytes).")
+    if len(data) > MAX_BYTES:
+        raise MediaError(f"{label} is {len(data) / 2**20:.0f} MB; the limit is {MAX_BYTES // 2**20} MB.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
+            w, h = img.size
+            if w * h > MAX_PIXELS:
+                raise MediaError(f"{label} is {w} x {h} pixels; the limit is {MAX_PIXELS / 1e6:.0f} megapixels.")
+            img.load()
+            img = ImageOps.exif_transpose(img)
+    except MediaError:
+        raise
+    except UnidentifiedImageError:
+        raise MediaError(f"{label} is not an image this app can read (supported: {', '.join(IMAGE_TYPES)}).") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise MediaError(f"{label} claims to be far too large (a decompression bomb?); the limit is {MAX_PIXELS / 1e6:.0f} megapixels.") from None
+    except (OSError, SyntaxError, ValueError) as e:
+        raise MediaError(f"{label} is damaged or truncated and cannot be decoded ({e}).") from None
+    if min(img.size) < MIN_SIDE:
+        raise MediaError(f"{label} is only {img.width} x {img.height} pixels; it needs at least {MIN_SIDE} on each side.")
+    return to_rgb(img)
+
+
+def to_rgb(img: Image.Image) -> np.ndarray:
+    """Any PIL mode as float32 RGB in [0, 1]."""
+    if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        a = np.asarray(img, dtype=np.float32)
+        top = 65535.0 if img.mode.startswith("I;16") or a.max() > 255 else 255.0
+        if img.mode == "F" and a.max() <= 1.0:
+            top = 1.0
+        a = np.clip(a / top, 0, 1)
+        return np.repeat(a[..., None], 3, axis=2)
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(white, rgba)
+    return np.asarray(img.convert("RGB"), dtype=np.float32) / 255.0
+
+
+def to_png_bytes(rgb: np.ndarray) -> bytes:
+    """Float RGB in [0, 1] -> PNG file bytes."""
+    buf = io.BytesIO()
+    Image.fromarray((np.clip(rgb, 0, 1) * 255 + 0.5).astype(np.uint8)).save(buf, format="PNG")
+    return buf.getvalue()

@@ -1,0 +1,75 @@
+"""Export the colorizer checkpoint (runs/colorize/last.keras) to weights/colorize.npz + .json.
+
+    python -m training.export_colorize [--temperature 0.4]
+
+The model card records the ab bins, the preprocessing constants, the training data and the run's
+log; `bench/colorize_quality.py --write-card` adds the measured figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+
+from training.colorize_data import CROP, LONG_SIDE, OUT_STRIDE
+from training.train_colorize import RUN
+
+OUT = Path(__file__).resolve().parents[1] / "weights" / "colorize"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--temperature", type=float, default=0.4, help="default annealed-mean temperature")
+    ap.add_argument("--net-side", type=int, default=256, help="the longer side the network runs at")
+    args = ap.parse_args()
+    import keras
+
+    from training.export import export
+
+    model = keras.models.load_model(RUN / "last.keras", compile=False)
+    bins = np.load(RUN / "bins.npz")
+    cfg = json.loads((RUN / "config.json").read_text()) if (RUN / "config.json").exists() else {}
+    log = list(csv.DictReader((RUN / "log.csv").open()))
+    old = json.loads(OUT.with_suffix(".json").read_text()) if OUT.with_suffix(".json").exists() else {}
+    card = {
+        "name": "colorize",
+        "task": "predict the ab colour channels of CIE Lab from L, as a distribution over quantised ab bins",
+        "preprocessing": {
+            "colour_space": "CIE Lab (D65), L in 0..100",
+            "L_center": 50.0,
+            "L_scale": 50.0,
+            "net_side": args.net_side,
+            "size_multiple": 8,
+            "out_stride": OUT_STRIDE,
+            "default_temperature": args.temperature,
+            "ab_centres": np.round(bins["centres"], 2).tolist(),
+        },
+        "training": {
+            "script": "training/train_colorize.py",
+            "data": "../shared/data/images (BSDS500 train+val, ImageNet sample, Sun-Hays80, McMaster, Set5, Set14); "
+                    "bsds500/test (the validation split) never used; 30 bsds500/val images held out as a monitor",
+            "train_images": cfg.get("train_images"),
+            "crops": f"{CROP}x{CROP} random crops of images shrunk to longer side {LONG_SIDE}, random 0.75-1x rescale, flips",
+            "loss": f"cross-entropy against soft targets (Gaussian, sigma {cfg.get('sigma')}) over {len(bins['centres'])} ab bins, "
+                    f"class rebalancing lambda {cfg.get('lambda')}",
+            "optimizer": f"Adam, cosine decay from {cfg.get('lr')}",
+            "batch": cfg.get("batch"),
+            "epochs_done": len(log),
+            "steps_per_epoch": cfg.get("steps_per_epoch"),
+            "minutes": round(sum(float(r["seconds"]) for r in log) / 60, 1),
+            "final_loss": float(log[-1]["loss"]) if log else None,
+            "final_monitor_loss": float(log[-1]["monitor_loss"]) if log else None,
+        },
+        "metrics": old.get("metrics", {}),
+    }
+    card = export(model, OUT, card, dtype="float16")
+    size = OUT.with_suffix(".npz").stat().st_size
+    print(f"wrote {OUT}.npz ({size / 1e6:.2f} MB, {card['parameters']:,} parameters) and .json")
+
+
+if __name__ == "__main__":
+    main()
