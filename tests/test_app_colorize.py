@@ -1,0 +1,48 @@
+"""Page tests (AppTest) for Colorize: samples, uploads, bad uploads, the slider, look inside."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from demos.colorize.samples import sample_bytes
+from tests.badfiles import BAD_IMAGES
+
+APP = str(Path(__file__).resolve().parents[1] / "demos" / "app.py")
+
+
+@pytest.fixture
+def at() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page("colorize/page.py").run()
+    assert not at.exception
+    return at
+
+
+def test_sample_is_colorized_with_download(at):
+    assert len(at.get("image")) == 2  # what the network sees, and the result
+    assert not at.error
+    assert at.get("download_button")
+    at.slider(key="col_t").set_value(0.2).run()
+    assert not at.exception
+    at.toggle(key="col_inside").set_value(True).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert "ab_logits" in list(table["layer"]) and "output shape" in table.columns
+
+
+def test_upload_and_bad_uploads(at):
+    at.radio(key="col_source").set_value("your file").run()
+    at.file_uploader(key="col_upload").upload("cat.png", sample_bytes("Cat"), "image/png").run()
+    assert not at.exception and not at.error
+    assert len(at.get("image")) == 3 and at.get("download_button")  # + the original colours
+    for name, (data, pattern) in BAD_IMAGES.items():
+        at.file_uploader(key="col_upload").upload(name, data, "image/jpeg").run()
+        assert not at.exception, name
+        assert at.error, f"{name}: no error shown"
+        assert any(w in at.error[0].value for w in pattern.split("|")), at.error[0].value
+    # ... and the page keeps working afterwards
+    at.file_uploader(key="col_upload").upload("cat.png", sample_bytes("Cat"), "image/png").run()
+    assert not at.error and at.get("download_button")

@@ -1,0 +1,108 @@
+"""Colorize: the colour maths, the pipeline on sample photos, odd and bad inputs, the CLI."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from demos.colorize.color import lab_to_rgb, rgb_to_lab
+from demos.colorize.pipeline import colorize_image, decode_ab, load_model, run_network
+from demos.colorize.samples import SAMPLES, sample_path
+from demos.media import MediaError, read_image
+from tests.badfiles import BAD_IMAGES
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def colourfulness(rgb: np.ndarray) -> float:
+    r, g, b = (rgb * 255).transpose(2, 0, 1)
+    rg, yb = r - g, 0.5 * (r + g) - b
+    return float(np.hypot(rg.std(), yb.std()) + 0.3 * np.hypot(rg.mean(), yb.mean()))
+
+
+def test_lab_matches_scikit_image():
+    from skimage import color
+
+    x = np.random.default_rng(0).uniform(size=(40, 30, 3)).astype(np.float32)
+    np.testing.assert_allclose(rgb_to_lab(x), color.rgb2lab(x), atol=1e-3)
+    np.testing.assert_allclose(lab_to_rgb(rgb_to_lab(x)), x, atol=1e-4)
+
+
+@pytest.mark.parametrize("label", list(SAMPLES))
+def test_samples_get_colour_and_keep_their_lightness(label):
+    rgb = read_image(sample_path(label))
+    out = colorize_image(rgb)
+    assert out.shape == rgb.shape and out.dtype == np.float32
+    q = np.round(out * 255) / 255  # as the PNG stores it
+    assert colourfulness(q) > 8.0, "no colour came out"  # grey scores ~0; real photos ~40
+    d_l = np.abs(rgb_to_lab(q)[..., 0] - rgb_to_lab(rgb)[..., 0])
+    assert d_l.max() < 3.0 and d_l.mean() < 0.3, "the lightness (the detail) must come from the original"
+
+
+def test_temperature_trades_safety_for_vividness():
+    res = run_network(read_image(sample_path("Cat")))
+    chroma = [np.hypot(*decode_ab(res.logits, t).transpose(2, 0, 1)).mean() for t in (0.2, 1.0)]
+    assert chroma[0] > chroma[1]
+
+
+def test_any_size_and_grey_input():
+    for w, h in [(17, 16), (1000, 37), (333, 777)]:
+        grey = np.full((h, w, 3), 0.5, np.float32)
+        assert colorize_image(grey).shape == (h, w, 3)
+
+
+def test_modes_16bit_rgba_and_exif_rotation():
+    base = np.asarray(Image.open(sample_path("Cat")).convert("L"))
+    buf = io.BytesIO()
+    Image.fromarray(base.astype(np.uint16) * 257).save(buf, format="PNG")  # 16-bit grey
+    sixteen = read_image(buf.getvalue(), "16bit.png")
+    assert abs(sixteen.mean() - base.mean() / 255) < 0.01
+    rgba = Image.open(sample_path("Cat")).convert("RGBA")
+    rgba.putalpha(0)  # fully transparent -> composited on white
+    buf = io.BytesIO()
+    rgba.save(buf, format="PNG")
+    assert read_image(buf.getvalue(), "clear.png").min() == pytest.approx(1.0)
+    img = Image.open(sample_path("Cat")).convert("RGB")  # 451 x 300
+    exif = img.getexif()
+    exif[0x0112] = 6  # "rotate 90 degrees clockwise to display"
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", exif=exif)
+    assert read_image(buf.getvalue(), "rotated.jpg").shape[:2] == (451, 300)
+
+
+@pytest.mark.parametrize("name", list(BAD_IMAGES))
+def test_bad_images_get_clear_messages(name):
+    data, pattern = BAD_IMAGES[name]
+    with pytest.raises(MediaError, match=pattern):
+        read_image(data, name)
+
+
+def test_weights_are_small_and_checked():
+    npz = ROOT / "weights" / "colorize.npz"
+    assert npz.stat().st_size <= 25e6
+    net, card = load_model()
+    assert card["preprocessing"]["ab_centres"] and net.n_params() > 100_000
+
+
+def test_cli_colorizes_many_and_skips_bad(tmp_path):
+    bad = tmp_path / "notes.jpg"
+    bad.write_text("not a photo")
+    empty = tmp_path / "empty.png"
+    empty.write_bytes(b"")
+    good = [sample_path("Cat"), sample_path("Coffee cup")]
+    out = tmp_path / "out"
+    r = subprocess.run([sys.executable, "-m", "demos", "colorize", str(good[0]), str(bad), str(empty), str(good[1]), "--out", str(out)],
+                       cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1  # something was skipped
+    assert "Traceback" not in r.stderr
+    assert re.search(r"notes\.jpg: skipped: .*not an image", r.stderr) and "empty.png: skipped" in r.stderr
+    assert "colorized 2 of 4" in r.stdout
+    for p in good:
+        assert Image.open(out / f"{p.stem}.png").size == Image.open(p).size
