@@ -9,6 +9,7 @@ The logits are kept, so changing T (the "vividness") needs no second network run
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -45,8 +46,10 @@ def _resize(a: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return np.asarray(Image.fromarray(a.astype(np.float32), mode="F").resize(size, Image.BILINEAR))
 
 
-def run_network(rgb: np.ndarray, trace: bool = False) -> Colorized:
-    """Turn `rgb` grey and run the network once. `rgb`: float (H, W, 3) in [0, 1]."""
+def run_network(rgb: np.ndarray, trace: bool = False, forward: Callable[[np.ndarray], np.ndarray] | None = None) -> Colorized:
+    """Turn `rgb` grey and run the network once. `rgb`: float (H, W, 3) in [0, 1].
+
+    `forward` replaces core's network (bench/colorize_speed.py passes Keras, on the same weights)."""
     net, card = load_model()
     pre = card["preprocessing"]
     lab = rgb_to_lab(rgb)
@@ -64,7 +67,7 @@ def run_network(rgb: np.ndarray, trace: bool = False) -> Colorized:
     if trace:
         out, acts = net.forward(x, trace=True)
     else:
-        out, acts = net.forward(x), {}
+        out, acts = np.asarray((forward or net.forward)(x)), {}
     s = pre["out_stride"]
     logits = out[0, : -(-nh // s), : -(-nw // s)]
     return Colorized(L=L, logits=logits, was_colour=was_colour, trace=acts)
@@ -93,6 +96,6 @@ def to_rgb(result: Colorized, temperature: float | None = None) -> np.ndarray:
     return lab_to_rgb(np.concatenate([result.L[..., None], ab_full], axis=-1))
 
 
-def colorize_image(rgb: np.ndarray, temperature: float | None = None) -> np.ndarray:
+def colorize_image(rgb: np.ndarray, temperature: float | None = None, forward: Callable | None = None) -> np.ndarray:
     """A colour version of `rgb` (float (H, W, 3) in [0, 1]; colour input is turned grey first)."""
-    return to_rgb(run_network(rgb), temperature)
+    return to_rgb(run_network(rgb, forward=forward), temperature)
