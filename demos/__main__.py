@@ -6,9 +6,10 @@ import argparse
 import sys
 
 from demos.colorize import cli as colorize_cli
+from demos.lipsync import cli as lipsync_cli
 from demos.neuron import cli as neuron_cli
 
-COMMANDS = [neuron_cli, colorize_cli]
+COMMANDS = [neuron_cli, colorize_cli, lipsync_cli]
 
 
 def main(argv: list[str] | None = None) -> int:

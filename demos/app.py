@@ -17,6 +17,8 @@ PAGES = [
      "about": "A weighted sum plus a bias through an activation; forward propagation through a small trained network, every number shown."},
     {"target": HERE / "colorize" / "page.py", "url": "colorize", "label": "Colorize", "icon": ":material/palette:",
      "about": "A black-and-white photo in, a plausible colour photo out; look inside the network that does it."},
+    {"target": HERE / "lipsync" / "page.py", "url": "talking-face", "label": "Talking face", "icon": ":material/face:",
+     "about": "An audio clip in, a face whose mouth moves in sync, as a video (cartoon or your own photo)."},
 ]
 
 st.set_page_config(page_title="See deep learning work", page_icon=":material/psychology:", layout="wide")

@@ -1,0 +1,115 @@
+"""Reading audio that users bring, shared by the talking-face and speech demos.
+
+Decodes wav, flac, ogg/opus, mp3, m4a, webm (soundfile where it can, the ffmpeg that the
+`imageio-ffmpeg` wheel carries otherwise), downmixes to mono and resamples to 16 kHz float32.
+Every failure is a MediaError with a message fit to show a user.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from math import gcd
+from pathlib import Path
+
+import numpy as np
+
+from demos.media import MediaError
+
+RATE = 16_000
+MAX_BYTES = 50 * 1024 * 1024
+MAX_SECONDS = 600.0
+MIN_SECONDS = 0.25
+AUDIO_TYPES = ["wav", "flac", "ogg", "opus", "mp3", "m4a", "webm"]
+
+
+def _resample(x: np.ndarray, rate: int) -> np.ndarray:
+    """Polyphase resampling to 16 kHz (scipy-free: windowed-sinc FIR, then pick samples)."""
+    if rate == RATE:
+        return x
+    g = gcd(rate, RATE)
+    up, down = RATE // g, rate // g
+    if up <= 8 and down <= 8 or rate % RATE == 0 or RATE % rate == 0:
+        # Small ratios (8, 22.05 -> no, 32, 44.1 -> no, 48 kHz): upsample by zero-stuffing, low-pass, decimate.
+        n_taps = 24 * max(up, down) + 1
+        cutoff = 0.5 / max(up, down)
+        t = np.arange(n_taps) - n_taps // 2
+        h = (2 * cutoff * np.sinc(2 * cutoff * t) * np.hamming(n_taps) * up).astype(np.float32)
+        stuffed = np.zeros(len(x) * up, np.float32)
+        stuffed[::up] = x
+        y = np.convolve(stuffed, h, mode="same")[::down]
+        return y.astype(np.float32)
+    # Awkward ratios (44.1 kHz, 22.05 kHz): linear interpolation after a light low-pass.
+    if rate > RATE:
+        k = int(rate / RATE * 4) | 1
+        x = np.convolve(x, np.hanning(k + 2)[1:-1] / np.hanning(k + 2)[1:-1].sum(), mode="same")
+    n_out = int(round(len(x) * RATE / rate))
+    return np.interp(np.arange(n_out) * rate / RATE, np.arange(len(x)), x).astype(np.float32)
+
+
+def _ffmpeg_decode(data: bytes, label: str) -> np.ndarray:
+    import imageio_ffmpeg
+
+    cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", "pipe:0", "-vn", "-ac", "1", "-ar", str(RATE), "-f", "f32le", "pipe:1"]
+    try:
+        r = subprocess.run(cmd, input=data, capture_output=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        raise MediaError(f"{label}: decoding took too long; is it really an audio file?") from None
+    if r.returncode != 0 or not r.stdout:
+        raise MediaError(f"{label} is not audio this app can read, or it is damaged (supported: {', '.join(AUDIO_TYPES)}).")
+    return np.frombuffer(r.stdout, np.float32).copy()
+
+
+def read_audio(source: bytes | str | Path, name: str | None = None, max_seconds: float = MAX_SECONDS) -> np.ndarray:
+    """Decode to mono float32 at 16 kHz in [-1, 1]; clear MediaErrors for empty, non-audio,
+    damaged, too short and too long input."""
+    if isinstance(source, str | Path):
+        name = name or Path(source).name
+        try:
+            data = Path(source).read_bytes()
+        except OSError as e:
+            raise MediaError(f"{name}: cannot read the file ({e.strerror or e})") from None
+    else:
+        data = source
+    label = name or "the audio"
+    if not data:
+        raise MediaError(f"{label} is empty (0 bytes).")
+    if len(data) > MAX_BYTES:
+        raise MediaError(f"{label} is {len(data) / 2**20:.0f} MB; the limit is {MAX_BYTES // 2**20} MB.")
+    import soundfile as sf
+
+    try:
+        with sf.SoundFile(io.BytesIO(data)) as f:
+            if f.frames / f.samplerate > max_seconds:
+                raise MediaError(f"{label} is {f.frames / f.samplerate / 60:.1f} minutes long; the limit is {max_seconds / 60:g} minutes.")
+            x = f.read(dtype="float32", always_2d=True)
+            rate = f.samplerate
+        x = _resample(x.mean(axis=1), rate)
+    except MediaError:
+        raise
+    except Exception:  # soundfile cannot (mp3 on old libsndfile, m4a, webm, or junk): let ffmpeg try
+        x = _ffmpeg_decode(data, label)
+    if not np.all(np.isfinite(x)):
+        raise MediaError(f"{label} contains invalid samples (NaN or infinity).")
+    seconds = len(x) / RATE
+    if seconds > max_seconds:
+        raise MediaError(f"{label} is {seconds / 60:.1f} minutes long; the limit is {max_seconds / 60:g} minutes.")
+    if seconds < MIN_SECONDS:
+        raise MediaError(f"{label} is only {seconds:.2f} s long; it needs at least {MIN_SECONDS} s.")
+    return np.clip(x, -1.0, 1.0)
+
+
+def is_silent(x: np.ndarray, threshold_db: float = -50.0) -> bool:
+    """True when no 50 ms stretch is louder than `threshold_db` dBFS (RMS)."""
+    n = RATE // 20
+    frames = x[: len(x) // n * n].reshape(-1, n) if len(x) >= n else x[None]
+    loudest = np.sqrt((frames.astype(np.float64) ** 2).mean(axis=1).max() + 1e-20)
+    return bool(20 * np.log10(loudest) < threshold_db)
+
+
+def to_wav_bytes(x: np.ndarray, rate: int = RATE) -> bytes:
+    import soundfile as sf
+
+    buf = io.BytesIO()
+    sf.write(buf, x, rate, format="WAV", subtype="PCM_16")
+    return buf.getvalue()

@@ -1,0 +1,53 @@
+"""`python -m demos lipsync AUDIO [--face IMG | --cartoon] --out video.mp4 [--cues cues.tsv]`"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from core.weights import WeightsError
+from demos.audio import is_silent, read_audio
+from demos.lipsync.pipeline import load_model, mouth_track, render_video
+from demos.media import MediaError, read_image
+
+MAX_SECONDS = 120.0
+
+
+def run(args: argparse.Namespace) -> int:
+    t0 = time.perf_counter()
+    try:
+        load_model()
+        x = read_audio(args.audio, max_seconds=MAX_SECONDS)
+        if is_silent(x):
+            raise MediaError(f"{args.audio.name} is silent: there is no speech to animate.")
+        face = read_image(args.face) if args.face else None
+        track = mouth_track(x, fps=args.fps)
+        bar = lambda f: print(f"\rrendering {f * 100:3.0f}%", end="", file=sys.stderr, flush=True)  # noqa: E731
+        render_video(x, track, args.out, face=face, progress=bar)
+        print(file=sys.stderr)
+    except (MediaError, WeightsError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except OSError as e:
+        print(f"error: cannot write {args.out}: {e.strerror or e}", file=sys.stderr)
+        return 1
+    if args.cues:
+        text = track.json(args.audio.name) if args.cues.suffix.lower() == ".json" else track.tsv()
+        args.cues.write_text(text)
+    print(f"wrote {args.out} ({track.duration:.1f} s of audio, {len(track.shapes)} frames at {args.fps:g} fps, "
+          f"{len(track.cues())} mouth cues) in {time.perf_counter() - t0:.1f} s" + (f"; cues in {args.cues}" if args.cues else ""))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("lipsync", help="make a face talk in sync with an audio clip (MP4)", description=__doc__)
+    p.add_argument("audio", type=Path, help="speech: wav, flac, ogg/opus, mp3, m4a or webm, up to 2 minutes")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--face", type=Path, metavar="IMG", help="a photo with a front-facing face (only of someone who agreed to it)")
+    g.add_argument("--cartoon", action="store_true", help="the drawn face (the default)")
+    p.add_argument("--out", type=Path, required=True, help="the MP4 to write (H.264 + AAC)")
+    p.add_argument("--cues", type=Path, help="also write the mouth cues: Rhubarb TSV, or JSON if the name ends in .json")
+    p.add_argument("--fps", type=float, default=25.0, choices=[24.0, 25.0, 30.0])
+    p.set_defaults(run=run)
