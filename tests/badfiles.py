@@ -41,3 +41,45 @@ BAD_IMAGES = {
     "bomb.png": (png_bomb(), "too large|decompression bomb|megapixels"),
     "tiny.png": (tiny_png(), "only 1 x 1 pixels"),
 }
+
+
+def wav(seconds: float = 1.0, rate: int = 16000, subtype: str = "PCM_16", channels: int = 1, kind: str = "tone") -> bytes:
+    """A WAV file: a 220 Hz tone with a syllable-like envelope, noise, or silence."""
+    import soundfile as sf
+
+    n = int(seconds * rate)
+    t = np.arange(n) / rate
+    if kind == "tone":
+        x = 0.5 * np.sin(2 * np.pi * 220 * t) * (0.5 + 0.5 * np.sin(2 * np.pi * 3 * t))
+    elif kind == "noise":
+        x = np.random.default_rng(0).uniform(-0.5, 0.5, n)
+    else:
+        x = np.zeros(n)
+    x = np.repeat(x[:, None], channels, axis=1) if channels > 1 else x
+    buf = io.BytesIO()
+    sf.write(buf, x.astype(np.float32), rate, format="WAV", subtype=subtype)
+    return buf.getvalue()
+
+
+def encoded(fmt: str, seconds: float = 1.0) -> bytes:
+    """The tone in another container (mp3, m4a, webm, ogg), made by the ffmpeg imageio-ffmpeg carries."""
+    import subprocess
+    import tempfile
+
+    import imageio_ffmpeg
+
+    codec = {"mp3": "libmp3lame", "m4a": "aac", "webm": "libopus", "ogg": "libopus"}[fmt]
+    with tempfile.TemporaryDirectory() as tmp:
+        src, out = f"{tmp}/a.wav", f"{tmp}/a.{fmt}"
+        open(src, "wb").write(wav(seconds, 48000))
+        subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", "-i", src, "-c:a", codec, out], check=True)
+        return open(out, "rb").read()
+
+
+BAD_AUDIO = {
+    "empty.wav": (b"", "empty"),
+    "short.wav": (wav(0.1), "only 0.10 s long"),
+    "picture.wav": (tiny_png(), "not audio"),
+    "truncated.wav": (wav(1.0)[:30], "not audio|damaged"),
+    "long.wav": (wav(601, 8000, "PCM_U8", kind="silence"), "minutes long"),
+}

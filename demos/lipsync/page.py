@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 from pathlib import Path
 
@@ -26,18 +27,24 @@ def decode_audio(data: bytes, name: str) -> np.ndarray:
     return x
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
 def make_video(data: bytes, name: str, face_data: bytes | None, face_name: str, fps: float) -> tuple[bytes, MouthTrack]:
-    x = decode_audio(data, name)
-    track = mouth_track(x, fps=fps)
-    face = read_image(face_data, face_name) if face_data else None
-    bar = st.progress(0.0, text="Rendering the video...")
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "talking.mp4"
-        render_video(x, track, out, face=face, progress=lambda f: bar.progress(min(f, 1.0), text="Rendering the video..."))
-        video = out.read_bytes()
-    bar.empty()
-    return video, track
+    """Render once per (audio, face, fps); kept in the session so reruns (downloads, expanders) are instant."""
+    key = hashlib.sha1(data + b"|" + (face_data or b"cartoon") + f"|{fps}".encode()).hexdigest()
+    cache = st.session_state.setdefault("ls_videos", {})
+    if key not in cache:
+        x = decode_audio(data, name)
+        face = read_image(face_data, face_name) if face_data else None
+        bar = st.progress(0.0, text="Listening...")
+        track = mouth_track(x, fps=fps)
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "talking.mp4"
+            render_video(x, track, out, face=face, progress=lambda f: bar.progress(min(f, 1.0), text="Rendering the video..."))
+            video = out.read_bytes()
+        bar.empty()
+        while len(cache) >= 3:  # keep memory bounded
+            cache.pop(next(iter(cache)))
+        cache[key] = (video, track)
+    return cache[key]
 
 
 def choose_audio() -> tuple[bytes, str] | None:
@@ -116,7 +123,8 @@ def page() -> None:
         if "No face" in str(e):
             st.info("Tip: choose **cartoon** above to animate the drawn face instead.")
         return
-    st.video(video, format="video/mp4")
+    left, _ = st.columns([3, 2])
+    left.video(video, format="video/mp4")
     stem = Path(name).stem
     c1, c2, c3 = st.columns(3)
     c1.download_button("Download the video (MP4)", video, file_name=f"{stem}_talking.mp4", mime="video/mp4", key="ls_dl_mp4")

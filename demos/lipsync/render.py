@@ -32,12 +32,12 @@ def _font(size: int):
 
 
 def add_mark(img: Image.Image) -> Image.Image:
-    """The small visible mark that the video is synthetic (bottom right, on a dark band)."""
+    """The small visible mark that the video is synthetic (top left, where player controls never cover it)."""
     d = ImageDraw.Draw(img, "RGBA")
     font = _font(max(11, img.width // 40))
     box = d.textbbox((0, 0), MARK, font=font)
     w, h = box[2] - box[0], box[3] - box[1]
-    x, y = img.width - w - 10, img.height - h - 12
+    x, y = 10, 10
     d.rectangle((x - 5, y - 4, x + w + 5, y + h + 6), fill=(0, 0, 0, 150))
     d.text((x, y - box[1]), MARK, fill=(255, 255, 255, 230), font=font)
     return img
