@@ -102,7 +102,8 @@ def main() -> None:
         for k, lag in enumerate(range(-10, 11)):  # our opening at frame i+lag vs the reference at i
             a, b = (o[lag:], r[: len(r) - lag]) if lag >= 0 else (o[:lag], r[-lag:])
             lags[k] += float(np.dot(a, b))
-        print(f"\r{i + 1}/{len(val)}", end="", file=sys.stderr, flush=True)
+        if i % 25 == 0:
+            print(f"{i + 1}/{len(val)}", file=sys.stderr, flush=True)
     print(file=sys.stderr)
     print(f"{used} validation clips ({secs['audio'] / 60:.1f} min of audio), {args.fps:g} fps, minimum hold {hold} frames")
     print(f"{'source':<16} {'method':<30} {'exact':>7} {'+-1 frame':>10} {'frames':>8}")

@@ -49,7 +49,10 @@ def normalise(text: str) -> str:
 
 def align(decoder, pcm: bytes, text: str) -> list[tuple[str, int, int]]:
     """[(phone, start frame, frames)] at 100 frames/s, or [] when alignment fails."""
-    decoder.set_align_text(text)
+    try:
+        decoder.set_align_text(text)
+    except RuntimeError:  # a word the dictionary lacks
+        return []
     decoder.start_utt()
     decoder.process_raw(pcm, full_utt=True)
     decoder.end_utt()

@@ -25,10 +25,11 @@ SIZE = 480  # cartoon frame size; multiples of 16 keep H.264 happy
 
 
 def _font(size: int):
-    for path in ("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",):
-        if os.path.exists(path):
-            return ImageFont.truetype(path, size)
-    return ImageFont.load_default()
+    """DejaVu Sans Bold, which matplotlib (a dependency) always ships."""
+    import matplotlib
+
+    path = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans-Bold.ttf"
+    return ImageFont.truetype(str(path), size) if path.exists() else ImageFont.load_default(size)
 
 
 def add_mark(img: Image.Image) -> Image.Image:
