@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from demos.media import MediaError
+from demos.media import MediaError, file_bytes
 
 RATE = 16_000
 MAX_BYTES = 50 * 1024 * 1024
@@ -63,19 +63,7 @@ def _ffmpeg_decode(data: bytes, label: str) -> np.ndarray:
 def read_audio(source: bytes | str | Path, name: str | None = None, max_seconds: float = MAX_SECONDS) -> np.ndarray:
     """Decode to mono float32 at 16 kHz in [-1, 1]; clear MediaErrors for empty, non-audio,
     damaged, too short and too long input."""
-    if isinstance(source, str | Path):
-        name = name or Path(source).name
-        try:
-            data = Path(source).read_bytes()
-        except OSError as e:
-            raise MediaError(f"{name}: cannot read the file ({e.strerror or e})") from None
-    else:
-        data = source
-    label = name or "the audio"
-    if not data:
-        raise MediaError(f"{label} is empty (0 bytes).")
-    if len(data) > MAX_BYTES:
-        raise MediaError(f"{label} is {len(data) / 2**20:.0f} MB; the limit is {MAX_BYTES // 2**20} MB.")
+    data, label = file_bytes(source, name, "the audio", MAX_BYTES)
     import soundfile as sf
 
     try:

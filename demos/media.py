@@ -20,12 +20,8 @@ class MediaError(ValueError):
     """A file the demos cannot use, with a message that says why."""
 
 
-def read_image(source: bytes | str | Path, name: str | None = None) -> np.ndarray:
-    """Decode an image file to float32 RGB in [0, 1], shape (H, W, 3).
-
-    Handles grey, palette, RGBA/LA (composited on white), CMYK, 16-bit and float images, and
-    EXIF rotation. Rejects empty, non-image, truncated, huge and tiny files with a clear message.
-    """
+def file_bytes(source: bytes | str | Path, name: str | None, what: str, max_bytes: int = MAX_BYTES) -> tuple[bytes, str]:
+    """(the bytes, a label for messages) of an upload or a file; empty or too big is a MediaError."""
     if isinstance(source, str | Path):
         name = name or Path(source).name
         try:
@@ -34,11 +30,21 @@ def read_image(source: bytes | str | Path, name: str | None = None) -> np.ndarra
             raise MediaError(f"{name}: cannot read the file ({e.strerror or e})") from None
     else:
         data = source
-    label = name or "the image"
-    if len(data) == 0:
+    label = name or what
+    if not data:
         raise MediaError(f"{label} is empty (0 bytes).")
-    if len(data) > MAX_BYTES:
-        raise MediaError(f"{label} is {len(data) / 2**20:.0f} MB; the limit is {MAX_BYTES // 2**20} MB.")
+    if len(data) > max_bytes:
+        raise MediaError(f"{label} is {len(data) / 2**20:.0f} MB; the limit is {max_bytes // 2**20} MB.")
+    return data, label
+
+
+def read_image(source: bytes | str | Path, name: str | None = None) -> np.ndarray:
+    """Decode an image file to float32 RGB in [0, 1], shape (H, W, 3).
+
+    Handles grey, palette, RGBA/LA (composited on white), CMYK, 16-bit and float images, and
+    EXIF rotation. Rejects empty, non-image, truncated, huge and tiny files with a clear message.
+    """
+    data, label = file_bytes(source, name, "the image")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

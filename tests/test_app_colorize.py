@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from demos.colorize.samples import sample_bytes
 from tests.badfiles import BAD_IMAGES
-
-APP = str(Path(__file__).resolve().parents[1] / "demos" / "app.py")
+from tests.conftest import open_page
 
 
 @pytest.fixture
 def at() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    at.switch_page("colorize/page.py").run()
-    assert not at.exception
-    return at
+    return open_page("colorize/page.py")
 
 
 def test_sample_is_colorized_with_download(at):

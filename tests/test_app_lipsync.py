@@ -9,17 +9,14 @@ from streamlit.testing.v1 import AppTest
 
 from demos.colorize.samples import sample_bytes
 from tests.badfiles import BAD_AUDIO, wav
+from tests.conftest import open_page
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "demos" / "app.py")
 
 
 @pytest.fixture
 def at() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    at.switch_page("lipsync/page.py").run()
-    assert not at.exception
-    return at
+    return open_page("lipsync/page.py")
 
 
 def test_sample_gives_video_and_downloads(at):

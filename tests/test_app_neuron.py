@@ -7,15 +7,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import open_page
+
 APP = str(Path(__file__).resolve().parents[1] / "demos" / "app.py")
 
 
 @pytest.fixture
 def neuron_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page("neuron/page.py").run()
-    assert not at.exception
-    return at
+    return open_page("neuron/page.py")
 
 
 def metric(at: AppTest, label: str) -> float:
