@@ -12,7 +12,8 @@ from core import activations, weights
 from core.layers import Dense
 from core.network import Network
 
-WEIGHTS = Path(__file__).resolve().parents[2] / "weights" / "neuron_xor"
+WEIGHTS_DIR = Path(__file__).resolve().parents[2] / "weights"
+WEIGHTS = WEIGHTS_DIR / "neuron_xor"
 CHOICES = ("sigmoid", "relu", "tanh")
 
 

@@ -10,8 +10,8 @@ import numpy as np  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from core import activations  # noqa: E402
-from core.weights import WeightsError  # noqa: E402
-from demos.neuron.model import CHOICES, forward_steps, neuron, output_surface, with_hidden_activation, xor_network  # noqa: E402
+from core.weights import WeightsError, read_card  # noqa: E402
+from demos.neuron.model import CHOICES, WEIGHTS_DIR, forward_steps, neuron, output_surface, with_hidden_activation, xor_network  # noqa: E402
 
 FORMULA = {"sigmoid": r"\sigma(z) = \frac{1}{1 + e^{-z}}", "relu": r"\mathrm{ReLU}(z) = \max(0, z)", "tanh": r"\tanh(z)"}
 
@@ -55,7 +55,7 @@ def surface_plot(net, x1: float, x2: float, title: str):
     im = ax.imshow(output_surface(net), origin="lower", extent=(0, 1, 0, 1), vmin=0, vmax=1, cmap="RdBu_r")
     ax.plot([x1], [x2], "k*", ms=12)
     for cx, cy in [(0, 0), (0, 1), (1, 0), (1, 1)]:
-        ax.text(cx, cy, "1" if cx != cy else "0", ha="center", va="center", fontsize=11, fontweight="bold", color="white",
+        ax.text(0.06 + 0.88 * cx, 0.06 + 0.88 * cy, "1" if cx != cy else "0", ha="center", va="center", fontsize=11, fontweight="bold", color="white",
                 bbox={"boxstyle": "circle", "fc": "#333", "lw": 0})
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
@@ -128,6 +128,23 @@ def page() -> None:
             "ReLU, each hidden neuron bends the space, and together they can carve out the XOR pattern. "
             "Switch the hidden layer to *linear* and watch the map on the left become a plain gradient."
         )
+
+    st.header("3. The same engine runs the real models")
+    st.markdown(
+        "The colorizer and the talking face are bigger networks of the same neurons: each **convolution** layer is a "
+        "weighted sum plus a bias through ReLU, computed for a small window around every pixel (or every 10 ms of "
+        "sound), and forward propagation carries your photo or your voice through them layer by layer."
+    )
+    for label, stem, target in (("Colorize", "colorize", "colorize/page.py"), ("Talking face", "lipsync", "lipsync/page.py")):
+        try:
+            card = read_card(WEIGHTS_DIR / stem)
+        except WeightsError as e:
+            st.warning(str(e))
+            continue
+        kinds = [layer["type"] for layer in card["architecture"]["layers"]]
+        summary = ", ".join(f"{kinds.count(k)} {k}" for k in dict.fromkeys(kinds))
+        st.page_link(target, label=f"{label}: {card['parameters']:,} weights and biases in {len(kinds)} layers ({summary})",
+                     icon=":material/arrow_forward:")
 
 
 page()
