@@ -49,8 +49,9 @@ def main() -> None:
                 render_video(x, track, out, face=face)
                 times.append(time.perf_counter() - t)
                 dur, has_audio = probe_duration(out)
+                size = out.stat().st_size
         print(f"{label:<8} 10 s of audio -> MP4 in {statistics.median(times[1:]):.2f} s (median of {args.reps}; "
-              f"video {dur:.2f} s long, audio stream: {has_audio}, {out.stat().st_size if out.exists() else 0} bytes)")
+              f"video {dur:.2f} s long, audio stream: {has_audio}, {size:,} bytes)")
 
 
 if __name__ == "__main__":

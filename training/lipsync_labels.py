@@ -48,19 +48,20 @@ def normalise(text: str) -> str:
 
 
 def align(decoder, pcm: bytes, text: str) -> list[tuple[str, int, int]]:
-    """[(phone, start frame, frames)] at 100 frames/s, or [] when alignment fails."""
+    """[(phone, start frame, frames)] at 100 frames/s, or [] when alignment fails (a word the
+    dictionary lacks, or audio that cannot be matched to the text)."""
     try:
         decoder.set_align_text(text)
-    except RuntimeError:  # a word the dictionary lacks
+        decoder.start_utt()
+        decoder.process_raw(pcm, full_utt=True)
+        decoder.end_utt()
+        decoder.set_alignment()
+        decoder.start_utt()
+        decoder.process_raw(pcm, full_utt=True)
+        decoder.end_utt()
+        al = decoder.get_alignment()
+    except RuntimeError:
         return []
-    decoder.start_utt()
-    decoder.process_raw(pcm, full_utt=True)
-    decoder.end_utt()
-    decoder.set_alignment()
-    decoder.start_utt()
-    decoder.process_raw(pcm, full_utt=True)
-    decoder.end_utt()
-    al = decoder.get_alignment()
     return [] if al is None else [(p.name, p.start, p.duration) for w in al for p in w]
 
 
