@@ -1,6 +1,7 @@
 """Train the mouth-cue model: log-mel frames in, one of Rhubarb's 9 mouth shapes per 10 ms out.
 
-    python -m training.train_lipsync --minutes 20      # needs training/lipsync_labels.py first
+    python -m training.lipsync_labels --split val && python -m training.lipsync_labels --split train
+    python -m training.train_lipsync --minutes 28 --epochs 30 [--init-from-weights]
 
 A stack of dilated Conv1D layers with ReLU ('same' padding, so each output sees about 0.2 s of
 the past and the future: the look-ahead that mouths need, since lips move before the sound),
@@ -86,6 +87,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--minutes", type=float, default=20)
     ap.add_argument("--epochs", type=int, default=40, help="length of the cosine LR schedule")
+    ap.add_argument("--init-from-weights", action="store_true", help="start from the committed weights/lipsync.npz")
     args = ap.parse_args()
     import keras
 
@@ -97,6 +99,10 @@ def main() -> None:
     rng = np.random.default_rng(SEED)
     keras.utils.set_random_seed(SEED)
     model = build_model()
+    if args.init_from_weights:
+        from training.export import load_into_keras
+
+        load_into_keras(model, OUT)
     sched = keras.optimizers.schedules.CosineDecay(LR, args.epochs * STEPS_PER_EPOCH, alpha=0.05)
     model.compile(keras.optimizers.Adam(sched), "sparse_categorical_crossentropy", metrics=["accuracy"])
     vx = [f[None] for f, _ in val[:200]]
