@@ -15,9 +15,12 @@ def test_upload_shows_colorized_photo(page, app_url, tmp_path):
     page.get_by_text("your file").click()
     page.locator('input[type="file"]').set_input_files(str(sample_path("Coffee cup")))
     page.get_by_text("Colorized (T =").wait_for(timeout=60_000)
-    img = page.locator('[data-testid="stImage"] img').nth(1)
-    img.wait_for()
-    assert page.evaluate("(el) => el.complete && el.naturalWidth", img.element_handle()) > 0
+    # Both pictures (what the network sees, and the result) are decoded and shown.
+    page.wait_for_function(
+        "() => { const imgs = [...document.querySelectorAll('[data-testid=stImage] img')];"
+        " return imgs.length >= 2 && imgs.every(i => i.complete && i.naturalWidth > 0); }",
+        timeout=60_000,
+    )
     assert page.get_by_text("Download the colorized photo").is_visible()
 
     bad = tmp_path / "notes.jpg"
