@@ -25,15 +25,18 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--temperature", type=float, default=0.4, help="default annealed-mean temperature")
     ap.add_argument("--net-side", type=int, default=256, help="the longer side the network runs at")
+    ap.add_argument("--checkpoint", type=Path, default=RUN / "last.keras")
+    ap.add_argument("--epochs-done", type=int, default=None, help="for a checkpoint older than the log's last epoch")
     args = ap.parse_args()
     import keras
 
     from training.export import export
 
-    model = keras.models.load_model(RUN / "last.keras", compile=False)
+    model = keras.models.load_model(args.checkpoint, compile=False)
     bins = np.load(RUN / "bins.npz")
     cfg = json.loads((RUN / "config.json").read_text()) if (RUN / "config.json").exists() else {}
     log = list(csv.DictReader((RUN / "log.csv").open()))
+    log = log[: args.epochs_done or None]
     old = json.loads(OUT.with_suffix(".json").read_text()) if OUT.with_suffix(".json").exists() else {}
     card = {
         "name": "colorize",

@@ -37,13 +37,38 @@ def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
     return lab
 
 
-def lab_to_rgb(lab: np.ndarray) -> np.ndarray:
-    """Lab (..., 3) -> sRGB in [0, 1], clipped to the gamut."""
-    lab = lab.astype(np.float32)
+def _lab_to_linear(lab: np.ndarray) -> np.ndarray:
     fy = (lab[..., 0] + 16) / 116
     f = np.stack([fy + lab[..., 1] / 500, fy, fy - lab[..., 2] / 200], axis=-1)
     xyz = np.where(f > 0.2068966, f**3, (f - 16 / 116) / 7.787) * _WHITE
-    return np.clip(_linear_to_srgb(xyz @ _XYZ_TO_RGB.T), 0.0, 1.0)
+    return xyz @ _XYZ_TO_RGB.T
+
+
+def lab_to_rgb(lab: np.ndarray) -> np.ndarray:
+    """Lab (..., 3) -> sRGB in [0, 1], clipped to the gamut."""
+    return np.clip(_linear_to_srgb(_lab_to_linear(lab.astype(np.float32))), 0.0, 1.0)
+
+
+def fit_gamut(lab: np.ndarray, steps: int = 8) -> np.ndarray:
+    """Pull out-of-gamut colours toward grey (scale a and b) until sRGB can show them, keeping L.
+
+    Clipping RGB instead would change the lightness, i.e. the photo's detail."""
+    lab = lab.astype(np.float32).copy()
+    lin = _lab_to_linear(lab)
+    bad = ((lin < -1e-4) | (lin > 1 + 1e-4)).any(axis=-1)
+    if not bad.any():
+        return lab
+    sub = lab[bad]
+    lo, hi = np.zeros(len(sub), np.float32), np.ones(len(sub), np.float32)
+    for _ in range(steps):  # bisection on the chroma scale, for all bad pixels at once
+        mid = (lo + hi) / 2
+        trial = np.concatenate([sub[:, :1], sub[:, 1:] * mid[:, None]], axis=1)
+        lin = _lab_to_linear(trial)
+        ok = ((lin >= -1e-4) & (lin <= 1 + 1e-4)).all(axis=-1)
+        lo, hi = np.where(ok, mid, lo), np.where(ok, hi, mid)
+    sub[:, 1:] *= lo[:, None]
+    lab[bad] = sub
+    return lab
 
 
 def ab_grid(step: float = 10.0, limit: float = 110.0) -> np.ndarray:

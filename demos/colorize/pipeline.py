@@ -20,7 +20,7 @@ from PIL import Image
 
 from core import weights
 from core.network import Network
-from demos.colorize.color import lab_to_rgb, rgb_to_lab
+from demos.colorize.color import fit_gamut, lab_to_rgb, rgb_to_lab
 
 WEIGHTS = Path(__file__).resolve().parents[2] / "weights" / "colorize"
 
@@ -93,7 +93,7 @@ def to_rgb(result: Colorized, temperature: float | None = None) -> np.ndarray:
     ab = decode_ab(result.logits, t)
     h, w = result.L.shape
     ab_full = np.stack([_resize(ab[..., i], (w, h)) for i in range(2)], axis=-1)
-    return lab_to_rgb(np.concatenate([result.L[..., None], ab_full], axis=-1))
+    return lab_to_rgb(fit_gamut(np.concatenate([result.L[..., None], ab_full], axis=-1)))
 
 
 def colorize_image(rgb: np.ndarray, temperature: float | None = None, forward: Callable | None = None) -> np.ndarray:
