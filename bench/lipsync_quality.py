@@ -70,6 +70,7 @@ def main() -> None:
     methods = ["ours (shipped: smoothed)", "ours (raw argmax)", "baseline (phone recognition)", "baseline + same smoothing"]
     tally: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
     lags = np.zeros(21)
+    recall = {m: np.zeros((len(SHAPES), 2)) for m in (methods[0], methods[2])}  # per reference shape: right, total
     secs = {"audio": 0.0, "ours": 0.0, "baseline": 0.0}
     used = 0
     for i, (path, text, source) in enumerate(val):
@@ -93,6 +94,9 @@ def main() -> None:
         secs["audio"] += len(x) / 16000
         preds = {methods[0]: track.shapes, methods[1]: track.probs.argmax(1), methods[2]: base,
                  methods[3]: smooth(np.eye(len(SHAPES), dtype=np.float32)[base], hold)}
+        for m in recall:
+            for k in range(len(SHAPES)):
+                recall[m][k] += ((preds[m] == ref) & (ref == k)).sum(), (ref == k).sum()
         for m, p in preds.items():
             e, nr = accuracy(p, ref)
             for key in (source, "overall"):
@@ -112,6 +116,10 @@ def main() -> None:
         for m in methods:
             e, nr, n = tally[key][m]
             print(f"{key:<16} {m:<30} {e / n:>7.3f} {nr / n:>10.3f} {n:>8}")
+    print("per-shape recall (exact):  " + "  ".join(f"{s:>5}" for s in SHAPES))
+    for m, r in recall.items():
+        print(f"  {m[:24]:<24} " + "  ".join(f"{a / max(b, 1):>5.2f}" for a, b in r))
+    print("  share of reference frames " + "  ".join(f"{b / recall[methods[0]][:, 1].sum():>5.2f}" for _, b in recall[methods[0]]))
     best = int(np.argmax(lags)) - 10
     print(f"best lag of our mouth opening vs the reference: {best:+d} frames (positive = ours late)")
     print(f"real-time factor: ours {secs['ours'] / secs['audio']:.3f}, baseline {secs['baseline'] / secs['audio']:.3f}")

@@ -88,6 +88,8 @@ def main() -> None:
     ap.add_argument("--minutes", type=float, default=20)
     ap.add_argument("--epochs", type=int, default=40, help="length of the cosine LR schedule")
     ap.add_argument("--init-from-weights", action="store_true", help="start from the committed weights/lipsync.npz")
+    ap.add_argument("--balance", type=float, default=0.0, help="class weights = frequency ** -balance (0 = none, 0.5 = sqrt)")
+    ap.add_argument("--out", type=Path, default=OUT, help="weights stem to write")
     args = ap.parse_args()
     import keras
 
@@ -104,6 +106,10 @@ def main() -> None:
 
         load_into_keras(model, OUT)
     sched = keras.optimizers.schedules.CosineDecay(LR, args.epochs * STEPS_PER_EPOCH, alpha=0.05)
+    freq = np.bincount(np.concatenate([y for _, y in train]), minlength=9) + 1.0
+    class_w = (freq / freq.sum()) ** -args.balance
+    class_w = (class_w / (class_w * freq / freq.sum()).sum()).astype(np.float32)  # mean weight 1 over frames
+    print("class weights", dict(zip("ABCDEFGHX", np.round(class_w, 2).tolist(), strict=True)), flush=True)
     model.compile(keras.optimizers.Adam(sched), "sparse_categorical_crossentropy", metrics=["accuracy"])
     vx = [f[None] for f, _ in val[:200]]
     vy = [y for _, y in val[:200]]
@@ -114,12 +120,15 @@ def main() -> None:
         if time.time() > deadline:
             break
         t = time.time()
-        hist = [model.train_on_batch(*next(stream)) for _ in range(STEPS_PER_EPOCH)]
+        hist = []
+        for _ in range(STEPS_PER_EPOCH):
+            bx, by = next(stream)
+            hist.append(model.train_on_batch(bx, by, sample_weight=class_w[by]))
         acc = np.mean(np.concatenate([model(x, training=False).numpy()[0].argmax(-1) == y for x, y in zip(vx, vy, strict=True)]))
         log.append({"epoch": epoch + 1, "loss": float(np.mean([h[0] for h in hist])), "train_acc": float(np.mean([h[1] for h in hist])), "val_frame_acc_10ms": float(acc), "seconds": time.time() - t})
         print(json.dumps(log[-1]), flush=True)
-        model.save(RUN / "last.keras")
-    with (RUN / "log.csv").open("w", newline="") as f:
+        model.save(RUN / f"last_{args.out.name}.keras")
+    with (RUN / f"log_{args.out.name}.csv").open("w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(log[0]))
         w.writeheader()
         w.writerows(log)
@@ -139,8 +148,9 @@ def main() -> None:
         },
         "metrics": {},
     }
-    export(model, OUT, card, dtype="float16")
-    print(f"exported to {OUT}.npz")
+    card["training"]["class_weight_balance"] = args.balance
+    export(model, args.out, card, dtype="float16")
+    print(f"exported to {args.out}.npz")
 
 
 if __name__ == "__main__":
