@@ -21,7 +21,7 @@ def test_upload_shows_colorized_photo(page, app_url, tmp_path):
         " return imgs.length >= 2 && imgs.every(i => i.complete && i.naturalWidth > 0); }",
         timeout=60_000,
     )
-    assert page.get_by_text("Download the colorized photo").is_visible()
+    page.get_by_text("Download the colorized photo").wait_for(timeout=30_000)
 
     bad = tmp_path / "notes.jpg"
     bad.write_bytes(BAD_IMAGES["notes.jpg"][0])

@@ -19,4 +19,4 @@ def test_upload_audio_plays_video(page, app_url):
     page.wait_for_function("() => { const v = document.querySelector('video'); return v && v.readyState >= 1 && v.duration > 0; }", timeout=60_000)
     duration = page.evaluate("() => document.querySelector('video').duration")
     assert 7.5 < duration < 8.7  # the clip is 8.1 s
-    assert page.get_by_text("Download the video (MP4)").is_visible()
+    page.get_by_text("Download the video (MP4)").wait_for(timeout=30_000)
