@@ -24,25 +24,27 @@ AUDIO_TYPES = ["wav", "flac", "ogg", "opus", "mp3", "m4a", "webm"]
 
 
 def _resample(x: np.ndarray, rate: int) -> np.ndarray:
-    """Polyphase resampling to 16 kHz (scipy-free: windowed-sinc FIR, then pick samples)."""
+    """Resample to 16 kHz without SciPy.
+
+    Small integer ratios (8, 24, 32, 48 kHz...): zero-stuff by `up`, low-pass with a windowed sinc,
+    keep every `down`-th sample. Awkward ratios (44.1, 22.05 kHz): a light low-pass, then linear
+    interpolation, which is plenty for speech features."""
     if rate == RATE:
         return x
     g = gcd(rate, RATE)
     up, down = RATE // g, rate // g
-    if up <= 8 and down <= 8 or rate % RATE == 0 or RATE % rate == 0:
-        # Small ratios (8, 22.05 -> no, 32, 44.1 -> no, 48 kHz): upsample by zero-stuffing, low-pass, decimate.
+    if up <= 8 and down <= 8:
         n_taps = 24 * max(up, down) + 1
         cutoff = 0.5 / max(up, down)
         t = np.arange(n_taps) - n_taps // 2
         h = (2 * cutoff * np.sinc(2 * cutoff * t) * np.hamming(n_taps) * up).astype(np.float32)
         stuffed = np.zeros(len(x) * up, np.float32)
         stuffed[::up] = x
-        y = np.convolve(stuffed, h, mode="same")[::down]
-        return y.astype(np.float32)
-    # Awkward ratios (44.1 kHz, 22.05 kHz): linear interpolation after a light low-pass.
+        return np.convolve(stuffed, h, mode="same")[::down].astype(np.float32)
     if rate > RATE:
         k = int(rate / RATE * 4) | 1
-        x = np.convolve(x, np.hanning(k + 2)[1:-1] / np.hanning(k + 2)[1:-1].sum(), mode="same")
+        w = np.hanning(k + 2)[1:-1]
+        x = np.convolve(x, w / w.sum(), mode="same")
     n_out = int(round(len(x) * RATE / rate))
     return np.interp(np.arange(n_out) * rate / RATE, np.arange(len(x)), x).astype(np.float32)
 

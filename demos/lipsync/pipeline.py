@@ -73,9 +73,10 @@ def per_video_frame(p10: np.ndarray, x: np.ndarray, fps: float) -> np.ndarray:
     lo, hi = np.minimum(edges[:-1], len(p10) - 1), np.minimum(np.maximum(edges[1:], edges[:-1] + 1), len(p10))
     probs = (cum[hi] - cum[lo]) / (hi - lo)[:, None]
     # Loudness per video frame: silence is rest, whatever the network says.
-    spf = RATE / fps
-    rms = np.array([np.sqrt(np.mean(x[int(i * spf) : max(int((i + 1) * spf), int(i * spf) + 1)] ** 2) + 1e-12) for i in range(n)])
-    quiet = 20 * np.log10(rms) < SILENCE_DB
+    bounds = np.minimum((np.arange(n + 1) * RATE / fps).astype(int), len(x))
+    energy = np.concatenate([[0.0], np.cumsum(x.astype(np.float64) ** 2)])
+    mean_sq = (energy[bounds[1:]] - energy[bounds[:-1]]) / np.maximum(bounds[1:] - bounds[:-1], 1)
+    quiet = 10 * np.log10(mean_sq + 1e-12) < SILENCE_DB
     probs[quiet] = 0.0
     probs[quiet, X] = 1.0
     return probs.astype(np.float32)
