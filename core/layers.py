@@ -231,6 +231,22 @@ class BatchNorm(Layer):
         return x * self.params["scale"] + self.params["shift"]
 
 
+class LayerNorm(Layer):
+    """Normalise each position over its channels, then scale and shift: y = (x - mean) / sqrt(var + eps) * gamma + beta.
+    Unlike BatchNorm it uses no statistics of the training batches, so it behaves the same on any input length."""
+
+    kind = "LayerNorm"
+
+    def __init__(self, name, gamma, beta, epsilon=1e-3, inputs=None):
+        super().__init__(name, inputs, epsilon=float(epsilon))
+        self.params = {"gamma": gamma, "beta": beta}
+
+    def __call__(self, x):
+        mean = x.mean(axis=-1, keepdims=True)
+        var = np.square(x - mean).mean(axis=-1, keepdims=True)
+        return (x - mean) / np.sqrt(var + self.config["epsilon"]) * self.params["gamma"] + self.params["beta"]
+
+
 class Add(Layer):
     """Element-wise sum of the inputs (NumPy broadcasting, e.g. a global feature at every pixel)."""
 
@@ -266,5 +282,5 @@ class Flatten(Layer):
 
 LAYER_TYPES: dict[str, type[Layer]] = {
     cls.kind: cls
-    for cls in (Dense, Conv2D, Conv1D, Pool2D, Pool1D, GlobalAveragePool, UpSampling, Activation, BatchNorm, Add, Concatenate, Flatten)
+    for cls in (Dense, Conv2D, Conv1D, Pool2D, Pool1D, GlobalAveragePool, UpSampling, Activation, BatchNorm, LayerNorm, Add, Concatenate, Flatten)
 }

@@ -28,6 +28,8 @@ def randomize_bn(model, rng) -> None:
             layer.set_weights([rng.uniform(0.5, 1.5, w.shape).astype("float32") if i != 1 else rng.normal(0, 0.3, w.shape).astype("float32") for i, w in enumerate(layer.get_weights())])
             g, b, m, v = layer.get_weights()
             layer.set_weights([g, b, rng.normal(0, 0.5, m.shape).astype("float32"), rng.uniform(0.5, 2.0, v.shape).astype("float32")])
+        if isinstance(layer, layers.LayerNormalization):
+            layer.set_weights([rng.uniform(0.5, 1.5, w.shape).astype("float32") if i == 0 else rng.normal(0, 0.3, w.shape).astype("float32") for i, w in enumerate(layer.get_weights())])
 
 
 IMG = (1, 13, 11, 3)
@@ -58,6 +60,7 @@ CASES = {
     "bn_folded_dense": ((7,), [layers.Dense(5), layers.BatchNormalization(), layers.Activation("sigmoid")]),
     "bn_after_relu": (IMG[1:], [layers.Conv2D(4, 3, activation="relu"), layers.BatchNormalization()]),
     "bn_after_conv1d": (SEQ[1:], [layers.Conv1D(6, 3, padding="same"), layers.BatchNormalization(), layers.ReLU()]),
+    "layernorm_conv1d": (SEQ[1:], [layers.Conv1D(6, 3, padding="same"), layers.LayerNormalization(), layers.ReLU()]),
     "dropout_is_skipped": ((7,), [layers.Dense(5), layers.Dropout(0.5), layers.Dense(2)]),
 }
 

@@ -92,6 +92,11 @@ def _convert(layer, inputs: list[str]) -> L.Layer:
         gamma, beta, mean, var = (w if cfg["scale"] and cfg["center"] else _bn_full(layer, w))
         scale = gamma / np.sqrt(var + cfg["epsilon"])
         return L.BatchNorm(layer.name, scale.astype(np.float32), (beta - mean * scale).astype(np.float32), inputs)
+    if kind == "LayerNormalization":
+        axis = cfg["axis"] if isinstance(cfg["axis"], int) else cfg["axis"][0]
+        if axis not in (-1, len(layer.input.shape) - 1) or not (cfg["scale"] and cfg["center"]):
+            raise ValueError(f"{layer.name}: only LayerNormalization over the last axis, with scale and centre, is supported")
+        return L.LayerNorm(layer.name, w[0], w[1], cfg["epsilon"], inputs)
     if kind == "Add":
         return L.Add(layer.name, inputs)
     if kind == "Concatenate":
@@ -158,4 +163,7 @@ def load_into_keras(model, stem: str | Path) -> None:
     for layer in model.layers:
         if layer.name in by_name and layer.get_weights():
             p = by_name[layer.name].params
-            layer.set_weights([p["kernel"], p["bias"]] if "bias" in p else [p["kernel"]])
+            if "gamma" in p:
+                layer.set_weights([p["gamma"], p["beta"]])
+            else:
+                layer.set_weights([p["kernel"], p["bias"]] if "bias" in p else [p["kernel"]])
