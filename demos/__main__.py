@@ -8,8 +8,9 @@ import sys
 from demos.colorize import cli as colorize_cli
 from demos.lipsync import cli as lipsync_cli
 from demos.neuron import cli as neuron_cli
+from demos.stt import cli as stt_cli
 
-COMMANDS = [neuron_cli, colorize_cli, lipsync_cli]
+COMMANDS = [neuron_cli, colorize_cli, lipsync_cli, stt_cli]
 
 
 def main(argv: list[str] | None = None) -> int:

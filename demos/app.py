@@ -19,6 +19,8 @@ PAGES = [
      "about": "A black-and-white photo in, a plausible colour photo out; look inside the network that does it."},
     {"target": HERE / "lipsync" / "page.py", "url": "talking-face", "label": "Talking face", "icon": ":material/face:",
      "about": "An audio clip in, a face whose mouth moves in sync, as a video (cartoon or your own photo)."},
+    {"target": HERE / "stt" / "page.py", "url": "speech-to-text", "label": "Speech to text", "icon": ":material/record_voice_over:",
+     "about": "Upload or record speech and read the words with their times; compare with PocketSphinx."},
 ]
 
 st.set_page_config(page_title="See deep learning work", page_icon=":material/psychology:", layout="wide")

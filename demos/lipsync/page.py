@@ -10,12 +10,12 @@ import numpy as np
 import streamlit as st
 
 from core.weights import WeightsError
-from demos.audio import AUDIO_TYPES, is_silent, read_audio
+from demos.audio import is_silent, read_audio
 from demos.lipsync.pipeline import MouthTrack, load_model, mouth_track, render_video
 from demos.lipsync.visemes import DESCRIPTION, SHAPES
 from demos.media import IMAGE_TYPES, MediaError, read_image
+from demos.widgets import choose_audio
 
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 MAX_SECONDS = 120.0
 
 
@@ -45,19 +45,6 @@ def make_video(data: bytes, name: str, face_data: bytes | None, face_name: str, 
             cache.pop(next(iter(cache)))
         cache[key] = (video, track)
     return cache[key]
-
-
-def choose_audio() -> tuple[bytes, str] | None:
-    src = st.radio("Speech from", ("a sample", "your file", "the microphone"), horizontal=True, key="ls_source")
-    if src == "a sample":
-        names = sorted(p.name for p in SAMPLES.glob("*.ogg"))
-        name = st.selectbox("Sample clip (synthetic voices made with flite)", names, key="ls_sample")
-        return (SAMPLES / name).read_bytes(), name
-    if src == "your file":
-        up = st.file_uploader("An audio clip (up to 2 minutes)", type=AUDIO_TYPES, key="ls_upload")
-        return (up.getvalue(), up.name) if up else None
-    rec = st.audio_input("Record yourself", key="ls_record")
-    return (rec.getvalue(), "recording.wav") if rec else None
 
 
 def choose_face() -> tuple[bytes | None, str]:
@@ -106,7 +93,7 @@ def page() -> None:
     except WeightsError as e:
         st.error(f"The mouth-shape model could not be loaded: {e}")
         return
-    chosen = choose_audio()
+    chosen = choose_audio("ls", "2 minutes")
     face_data, face_name = choose_face()
     fps = float(st.select_slider("Frames per second", [24, 25, 30], value=25, key="ls_fps"))
     if chosen is None:

@@ -1,0 +1,294 @@
+"""The speech-to-text training corpus: real speech plus synthetic speech from Debian's TTS engines,
+augmented, as log-mel features in shards. Rerunnable: finished shards are kept.
+
+    apt-get install flite festival festvox-kallpc16k festvox-kdlpc16k festvox-rablpc16k festvox-don \
+        festvox-us-slt-hts espeak-ng mbrola mbrola-us1 mbrola-us2 mbrola-us3 mbrola-en1 fortunes fortunes-min
+    python -m training.stt_corpus [--synth-clips 16000] [--jobs 2]
+
+Real speech, split by speaker (validation speakers are never trained on):
+  train: speechocean762 train split, VCTK p239, Common Voice v1 dev, FSDD (all but jackson), AN4 train/
+  val:   speechocean762 test-split adults, AN4 test/, FSDD jackson   (+ commonvoice_en as a native-English monitor)
+  dev:   speechocean762 test-split children (decoder settings are tuned on them; never trained on)
+Synthetic text: Debian fortunes, the training transcripts, digit strings, numbers and spelled words;
+no validation or sample sentence. Voices: flite (5), espeak-ng with MBROLA (4) and its own voices,
+festival (5 diphone/HTS voices), at many rates and pitches. Augmentation on the waveform: speed
+perturbation (tempo and vocal tract together), reverberation, coloured noise, telephone band.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import re
+import subprocess
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+SPEECH = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "speech"
+RUN = Path(__file__).resolve().parent / "runs" / "stt"
+N_MELS = 64
+SHARD = 1000
+FORTUNES = Path("/usr/share/games/fortunes")
+
+
+def normalise(text: str) -> str:
+    """The model's alphabet: a-z, apostrophe, single spaces."""
+    text = text.lower().replace("-", " ").replace("’", "'")
+    return re.sub(r"\s+", " ", re.sub(r"[^a-z' ]", " ", text)).strip()
+
+
+def real_clips(split: str) -> list[tuple[Path, str, str]]:
+    """(audio path, transcript, source) of real speech for 'train', 'val', 'dev' (decoder tuning) or 'native' (monitor)."""
+    out = []
+
+    def read(folder: str, keep=lambda rel: True, name: str | None = None):
+        for rel, text in csv.reader((SPEECH / folder / "transcripts.tsv").open(), delimiter="\t"):
+            if keep(rel):
+                out.append((SPEECH / folder / rel, text, name or folder))
+
+    so = {r["speaker"]: r for r in csv.DictReader((SPEECH / "speechocean762" / "speakers.tsv").open(), delimiter="\t")}
+    spk = lambda rel: so[rel.split("/")[0]]  # noqa: E731
+    if split == "train":
+        read("speechocean762", lambda rel: spk(rel)["split"] == "train")
+        read("vctk")
+        read("commonvoice_v1_dev")
+        read("fsdd", lambda rel: "_jackson_" not in rel)
+        read("an4", lambda rel: rel.startswith("train/"))
+        val = {normalise(t) for _, t, _ in real_clips("val") + real_clips("native")}
+        out = [c for c in out if normalise(c[1]) not in val or len(c[1].split()) == 1]  # digits are single words
+    elif split == "dev":  # for tuning the decoder: test-split children, never trained on, not validation
+        read("speechocean762", lambda rel: spk(rel)["split"] == "test" and int(spk(rel)["age"]) < 18)
+    elif split == "val":
+        read("speechocean762", lambda rel: spk(rel)["split"] == "test" and int(spk(rel)["age"]) >= 18)
+        read("an4", lambda rel: rel.startswith("test/"))
+        read("fsdd", lambda rel: "_jackson_" in rel, "fsdd_jackson")
+    else:
+        read("commonvoice_en")
+    return [c for c in out if not re.search(r"\d", c[1])]
+
+
+# ---------------------------------------------------------------- text for the synthetic voices
+DIGITS = "zero one two three four five six seven eight nine".split()
+TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+
+def number_words(n: int) -> str:
+    if n < 10:
+        return DIGITS[n]
+    if n < 20:
+        return TEENS[n - 10]
+    if n < 100:
+        return TENS[n // 10 - 2] + ("" if n % 10 == 0 else " " + DIGITS[n % 10])
+    return DIGITS[n // 100] + " hundred" + ("" if n % 100 == 0 else " " + number_words(n % 100))
+
+
+def cmudict_words() -> set[str]:
+    from pocketsphinx import get_model_path
+
+    words = set()
+    for line in (Path(get_model_path()) / "en-us" / "cmudict-en-us.dict").open(encoding="utf-8", errors="ignore"):
+        w = line.split(" ", 1)[0]
+        if "(" not in w:
+            words.add(w)
+    return words
+
+
+def fortune_sentences(vocab: set[str]) -> list[str]:
+    """Sentences of 3 to 20 words from Debian's fortunes whose words are all in the CMU dictionary."""
+    out = set()
+    for f in sorted(FORTUNES.glob("*")):
+        if f.suffix or f.is_dir():
+            continue
+        text = f.read_text(encoding="utf-8", errors="ignore")
+        for chunk in text.split("\n%\n"):
+            chunk = re.sub(r"\s+", " ", chunk)
+            for sent in re.split(r"(?<=[.!?])\s+", chunk):
+                if re.search(r"[\d@#$%^&*_=<>/\\|{}\[\]~`]", sent):
+                    continue
+                norm = normalise(sent)
+                words = norm.split()
+                if 3 <= len(words) <= 20 and all(w in vocab for w in words):
+                    out.add((sent.strip(), norm))
+    return sorted(out)
+
+
+def synthetic_texts(n: int, rng: random.Random) -> list[tuple[str, str]]:
+    """(text to speak, transcript) pairs: a mix of everyday sentences, digits, numbers and spellings."""
+    vocab = cmudict_words()
+    banned = {normalise(t) for _, t, _ in real_clips("val") + real_clips("native")}
+    for line in (Path(__file__).resolve().parents[1] / "demos" / "samples" / "TRANSCRIPTS.tsv").open():
+        banned.add(normalise(line.rstrip("\n").split("\t")[2]))
+    fortunes = [s for s in fortune_sentences(vocab) if s[1] not in banned]
+    train = sorted({(t, normalise(t)) for _, t, _ in real_clips("train") if normalise(t) not in banned and len(t.split()) > 1})
+    short_words = sorted(w for w in vocab if w.isalpha() and 3 <= len(w) <= 8)
+    out = []
+    for _ in range(n):
+        r = rng.random()
+        if r < 0.55:
+            out.append(rng.choice(fortunes))
+        elif r < 0.75:
+            out.append(rng.choice(train))
+        elif r < 0.85:  # digit strings, like phone numbers and the FSDD/speechocean digits
+            ds = [rng.choice(DIGITS) for _ in range(rng.choice([1, 1, 2, 3, 4, 5, 7]))]
+            out.append((", ".join(ds) if rng.random() < 0.5 else " ".join(ds), " ".join(ds)))
+        elif r < 0.92:  # numbers, like AN4's "seventy nine fifty nine"
+            ws = " ".join(number_words(rng.randrange(0, 1000 if rng.random() < 0.2 else 100)) for _ in range(rng.choice([1, 2, 3])))
+            out.append((ws, ws))
+        else:  # spelled words, like AN4's "p i t t s b u r g h"
+            w = rng.choice(short_words)
+            out.append((" ".join(c.upper() for c in w), " ".join(w)))
+    return out
+
+
+# ------------------------------------------------------------------------- voices and synthesis
+FLITE = ["kal", "kal16", "awb", "rms", "slt"]
+ESPEAK = ["mb-us1", "mb-us2", "mb-us3", "mb-en1", "mb-us1", "mb-us2", "mb-us3", "en-us", "en-us+f3", "en+m3", "en-gb-x-rp+f2", "en-us+m7"]
+FESTIVAL = ["kal_diphone", "ked_diphone", "rab_diphone", "don_diphone", "cmu_us_slt_arctic_hts"]
+
+
+def synth(engine: str, voice: str, text: str, rng: random.Random) -> np.ndarray:
+    """Speak text with one engine and voice at a random rate and pitch: 16 kHz float32."""
+    import soundfile as sf
+
+    from demos.audio import _resample
+
+    with tempfile.TemporaryDirectory() as tmp:
+        wav = Path(tmp) / "a.wav"
+        if engine == "flite":
+            cmd = ["flite", "-voice", voice, "--setf", f"duration_stretch={rng.uniform(0.8, 1.35):.2f}",
+                   "--setf", f"int_f0_target_mean={rng.uniform(85, 220):.0f}", "-t", text, "-o", str(wav)]
+        elif engine == "espeak":
+            cmd = ["espeak-ng", "-v", voice, "-s", str(rng.randint(120, 200)), "-p", str(rng.randint(25, 75)), "-w", str(wav), text]
+        else:
+            scm = Path(tmp) / "s.scm"
+            quoted = text.replace("\\", " ").replace('"', " ")
+            scm.write_text(f'(voice_{voice})\n(Parameter.set \'Duration_Stretch {rng.uniform(0.85, 1.3):.2f})\n'
+                           f'(utt.save.wave (utt.synth (Utterance Text "{quoted}")) "{wav}" \'riff)\n')
+            cmd = ["festival", "-b", str(scm)]
+        subprocess.run(cmd, check=True, capture_output=True, timeout=60)
+        x, rate = sf.read(str(wav), dtype="float32", always_2d=True)
+    return _resample(x.mean(axis=1), rate)
+
+
+# ----------------------------------------------------------------------------------- augmentation
+def augment(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A random chain: speed (tempo and formants together), reverb, coloured noise, telephone band."""
+    from scipy.signal import butter, fftconvolve, resample_poly, sosfilt
+
+    if rng.random() < 0.7:
+        f = int(rng.integers(88, 113))  # speed factor f/100
+        x = resample_poly(x, 100, f).astype(np.float32)
+    if rng.random() < 0.3:  # a synthetic room: exponentially decaying noise, RT60 0.15-0.7 s
+        rt60 = rng.uniform(0.15, 0.7)
+        t = np.arange(int(16000 * rt60)) / 16000
+        ir = rng.standard_normal(len(t)) * np.exp(-6.9 * t / rt60)
+        ir[0] = 1.0 / rng.uniform(0.3, 1.0)
+        x = fftconvolve(x, ir * rng.uniform(0.1, 0.4))[: len(x)].astype(np.float32)
+    if rng.random() < 0.15:  # telephone: 300-3400 Hz and 8 kHz sampling
+        x = sosfilt(butter(4, [300, 3400], "bandpass", fs=16000, output="sos"), x)
+        x = resample_poly(resample_poly(x, 1, 2), 2, 1).astype(np.float32)
+    if rng.random() < 0.5:
+        n = rng.standard_normal(len(x))
+        colour = rng.choice(3)  # white, low-passed, brown
+        if colour == 1:
+            n = sosfilt(butter(1, 1000, fs=16000, output="sos"), n)
+        elif colour == 2:
+            n = np.cumsum(n)
+        n -= n.mean()
+        snr = rng.uniform(5, 30)
+        p = np.mean(x**2) + 1e-9
+        x = x + n * np.sqrt(p / (np.mean(n**2) + 1e-12) / 10 ** (snr / 10))
+    peak = np.abs(x).max() + 1e-9
+    return (x / peak * rng.uniform(0.1, 0.9)).astype(np.float32)
+
+
+# ----------------------------------------------------------------------------------------- shards
+def features(x: np.ndarray) -> np.ndarray:
+    from demos.features import log_mel
+
+    return log_mel(x, N_MELS).astype(np.float16)
+
+
+def make_item(job: dict) -> tuple[np.ndarray, str, str] | None:
+    """One job -> (features, transcript, source), or None when a clip fails."""
+    from demos.audio import read_audio
+
+    rng = random.Random(job["seed"])
+    nrng = np.random.default_rng(job["seed"])
+    try:
+        if job["kind"] == "real":
+            x = read_audio(job["path"])
+        else:
+            x = synth(job["engine"], job["voice"], job["say"], rng)
+            if len(x) < 1600:
+                return None
+            # a little silence around the speech, as real recordings have
+            x = np.concatenate([np.zeros(int(rng.uniform(0.05, 0.5) * 16000), np.float32), x,
+                                np.zeros(int(rng.uniform(0.05, 0.5) * 16000), np.float32)])
+        if job["augment"]:
+            x = augment(x, nrng)
+        return features(x), job["text"], job["source"]
+    except Exception as e:  # noqa: BLE001 - a bad clip is skipped, not fatal
+        print("skip", job.get("path") or job.get("say"), e, flush=True)
+        return None
+
+
+def write_shard(path: Path, items: list) -> None:
+    items = [i for i in items if i is not None]
+    lens = np.array([len(f) for f, _, _ in items], np.int32)
+    np.savez(path, feats=np.concatenate([f for f, _, _ in items]), lens=lens,
+             texts=np.array([t for _, t, _ in items]), sources=np.array([s for _, _, s in items]))
+
+
+def jobs_for(split: str, synth_clips: int, real_copies: int, seed: int = 0) -> list[dict]:
+    rng = random.Random(seed)
+    jobs = []
+    if split == "train":
+        for copy in range(real_copies):
+            for path, text, source in real_clips("train"):
+                jobs.append(dict(kind="real", path=str(path), text=normalise(text), source=source, augment=copy > 0))
+        for say, text in synthetic_texts(synth_clips, rng):
+            engine = rng.choices(["flite", "espeak", "festival"], [0.4, 0.35, 0.25])[0]
+            voice = rng.choice({"flite": FLITE, "espeak": ESPEAK, "festival": FESTIVAL}[engine])
+            jobs.append(dict(kind="synth", engine=engine, voice=voice, say=say, text=text,
+                             source=f"tts_{engine}", augment=rng.random() < 0.7))
+        rng.shuffle(jobs)
+    else:
+        for path, text, source in real_clips(split):
+            jobs.append(dict(kind="real", path=str(path), text=normalise(text), source=source, augment=False))
+    for i, j in enumerate(jobs):
+        j["seed"] = seed * 1_000_003 + i
+    return jobs
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--synth-clips", type=int, default=16000)
+    ap.add_argument("--real-copies", type=int, default=3, help="real training clips: the original plus augmented copies")
+    ap.add_argument("--jobs", type=int, default=2)
+    args = ap.parse_args()
+    RUN.mkdir(parents=True, exist_ok=True)
+    for split in ["val", "native", "train"]:
+        jobs = jobs_for(split, args.synth_clips, args.real_copies)
+        shards = [jobs[i : i + SHARD] for i in range(0, len(jobs), SHARD)]
+        print(f"{split}: {len(jobs)} clips in {len(shards)} shards", flush=True)
+        t0 = time.time()
+        with ProcessPoolExecutor(args.jobs) as pool:
+            for k, shard in enumerate(shards):
+                path = RUN / f"{split}_{k:03d}.npz"
+                if path.exists():
+                    continue
+                write_shard(path, list(pool.map(make_item, shard, chunksize=8)))
+                print(f"  {path.name} done, {time.time() - t0:.0f} s", flush=True)
+    (RUN / "corpus.json").write_text(json.dumps(vars(args)))
+
+
+if __name__ == "__main__":
+    main()

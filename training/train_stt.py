@@ -1,0 +1,286 @@
+"""Train the speech-to-text acoustic model: log-mel frames in, character probabilities out (CTC).
+
+    python -m training.stt_corpus                       # the corpus, once (see its docstring)
+    python -m training.train_stt --minutes 80 [--resume | --init-from-weights]
+
+A convolutional model: a strided Conv1D (3 input frames per output frame, 33 outputs per second),
+residual blocks of two Conv1Ds with LayerNorm and ReLU (LayerNorm, not BatchNorm: batches here are
+bucketed by length, and BatchNorm's running statistics then differ from any one clip's), a 1x1
+layer and a linear layer of 29 logits: blank, space, apostrophe, a-z. CTC loss; Adam with warm-up
+and cosine decay; SpecAugment masks. Checkpoints every --check-minutes to training/runs/stt/
+(resumable with --resume); progress in training/runs/stt/log.jsonl.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from training.stt_corpus import N_MELS, RUN
+
+ALPHABET = "_ 'abcdefghijklmnopqrstuvwxyz"  # index 0 is the CTC blank
+STRIDE = 3
+CHANNELS = 256
+BLOCKS = 4
+KERNEL = 5
+BATCH_FRAMES = 12_000  # input frames per batch (120 s of audio)
+LR = 1.5e-3
+WARMUP = 300
+SEED = 0
+OUT = Path(__file__).resolve().parents[1] / "weights" / "stt"
+
+
+def build_model():
+    import keras
+    from keras import layers
+
+    inp = keras.Input((None, N_MELS), name="logmel")
+    x = layers.Conv1D(CHANNELS, 9, strides=STRIDE, padding="same", name="stem")(inp)
+    x = layers.ReLU(name="stem_relu")(layers.LayerNormalization(name="stem_norm")(x))
+    for b in range(BLOCKS):
+        y = layers.Conv1D(CHANNELS, KERNEL, padding="same", name=f"b{b}_conv1")(x)
+        y = layers.ReLU(name=f"b{b}_relu1")(layers.LayerNormalization(name=f"b{b}_norm1")(y))
+        y = layers.Conv1D(CHANNELS, KERNEL, dilation_rate=2, padding="same", name=f"b{b}_conv2")(y)
+        y = layers.LayerNormalization(name=f"b{b}_norm2")(y)
+        x = layers.ReLU(name=f"b{b}_relu2")(layers.Add(name=f"b{b}_add")([x, y]))
+    x = layers.Conv1D(384, 1, activation="relu", name="head")(x)
+    out = layers.Conv1D(len(ALPHABET), 1, name="chars")(x)
+    return keras.Model(inp, out, name="stt")
+
+
+def encode(text: str) -> np.ndarray:
+    return np.array([ALPHABET.index(c) for c in text if c in ALPHABET[1:]], np.int32)
+
+
+def greedy(logits: np.ndarray) -> str:
+    """Best path: the most likely symbol per frame, repeats merged, blanks dropped."""
+    best = logits.argmax(-1)
+    keep = np.r_[True, best[1:] != best[:-1]] & (best != 0)
+    return " ".join("".join(ALPHABET[i] for i in best[keep]).split())
+
+
+def edit_distance(a: list, b: list) -> int:
+    d = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        prev, d[0] = d[0], i
+        for j, y in enumerate(b, 1):
+            prev, d[j] = d[j], min(d[j] + 1, d[j - 1] + 1, prev + (x != y))
+    return d[-1]
+
+
+def load_shards(pattern: str) -> list[tuple[np.ndarray, str, str]]:
+    out = []
+    for path in sorted(RUN.glob(pattern)):
+        try:
+            z = np.load(path)
+            feats, lens, texts, sources = z["feats"], z["lens"], z["texts"], z["sources"]
+        except Exception as e:  # noqa: BLE001 - a shard still being written
+            print("skip shard", path.name, e, flush=True)
+            continue
+        ends = np.cumsum(lens)
+        for f0, f1, t, s in zip(ends - lens, ends, texts, sources, strict=True):
+            out.append((feats[f0:f1], str(t), str(s)))
+    return out
+
+
+def feasible(n_frames: int, text: str) -> bool:
+    """CTC needs one output frame per character plus a blank between repeated characters."""
+    need = len(text) + sum(a == b for a, b in zip(text, text[1:], strict=False))
+    return 0 < need <= -(-n_frames // STRIDE)
+
+
+def batches(rng: np.random.Generator, data: list) -> list[list[int]]:
+    """Indices grouped into batches of similar length, BATCH_FRAMES input frames each, shuffled."""
+    order = np.argsort([len(f) + rng.uniform(0, 30) for f, _, _ in data])
+    out, cur, longest = [], [], 0
+    for i in order:
+        longest = max(longest, len(data[i][0]))
+        if cur and longest * (len(cur) + 1) > BATCH_FRAMES:
+            out.append(cur)
+            cur, longest = [], len(data[i][0])
+        cur.append(i)
+    out.append(cur)
+    rng.shuffle(out)
+    return out
+
+
+def spec_augment(x: np.ndarray, rng: np.random.Generator, strength: str = "full") -> np.ndarray:
+    """SpecAugment: zero a few bands and short stretches of time. 'light' = one narrow band, no time
+    masks (for an underfitting model, regularising less lets it fit more)."""
+    if strength == "off":
+        return x
+    x = x.copy()
+    for f in x:
+        for _ in range(2 if strength == "full" else 1):
+            w = rng.integers(0, 9 if strength == "full" else 5)
+            s = rng.integers(0, N_MELS - w)
+            f[:, s : s + w] = 0
+        for _ in range(len(f) // 150 if strength == "full" else 0):
+            w = rng.integers(0, 8)
+            s = rng.integers(0, max(1, len(f) - w))
+            f[s : s + w] = 0
+    return x
+
+
+def pad_batch(data: list, idx: list[int], rng: np.random.Generator | None, strength: str = "full"):
+    longest = max(len(data[i][0]) for i in idx)
+    longest += -longest % STRIDE
+    x = np.zeros((len(idx), longest, N_MELS), np.float32)
+    for k, i in enumerate(idx):
+        f = data[i][0].astype(np.float32)
+        x[k, : len(f)] = f + (0 if rng is None else rng.normal(0, 0.1))
+    if rng is not None:
+        x = spec_augment(x, rng, strength)
+    labels = [encode(data[i][1]) for i in idx]
+    y = np.zeros((len(idx), max(len(t) for t in labels)), np.int32)
+    for k, t in enumerate(labels):
+        y[k, : len(t)] = t
+    return (x, y, np.array([-(-len(data[i][0]) // STRIDE) for i in idx], np.int32), np.array([len(t) for t in labels], np.int32))
+
+
+def evaluate(model, data: list) -> dict[str, float]:
+    """Greedy CER and WER per source."""
+    errs: dict[str, list[int]] = {}
+    for i in range(0, len(data), 16):
+        chunk = list(range(i, min(i + 16, len(data))))
+        x, _, lens, _ = pad_batch(data, chunk, None)
+        logits = model(x, training=False).numpy()
+        for k, j in enumerate(chunk):
+            hyp, ref = greedy(logits[k, : lens[k]]), data[j][1]
+            e = errs.setdefault(data[j][2], [0, 0, 0, 0])
+            e[0] += edit_distance(list(hyp), list(ref))
+            e[1] += len(ref)
+            e[2] += edit_distance(hyp.split(), ref.split())
+            e[3] += len(ref.split())
+    out = {f"cer_{s}": round(e[0] / e[1], 4) for s, e in errs.items()}
+    out |= {f"wer_{s}": round(e[2] / e[3], 4) for s, e in errs.items()}
+    return out
+
+
+def export_checkpoint(stem: Path = OUT) -> None:
+    """training/runs/stt/last.keras -> weights/stt.npz + .json (float16), with the training log in the card."""
+    import keras
+
+    from training.export import export
+
+    model = keras.models.load_model(RUN / "last.keras", compile=False)
+    log = [json.loads(line) for line in (RUN / "log.jsonl").open()] if (RUN / "log.jsonl").exists() else []
+    corpus = {}
+    for split in ("train", "val", "native"):
+        rows = load_shards(f"{split}_*.npz")
+        by: dict[str, list[float]] = {}
+        for f, _, src in rows:
+            by.setdefault(src, [0, 0.0])
+            by[src][0] += 1
+            by[src][1] += len(f) / 360000
+        corpus[split] = {s: {"clips": n, "hours": round(h, 2)} for s, (n, h) in sorted(by.items())}
+    card = {
+        "name": "stt",
+        "task": "log P(character) every 30 ms for 16 kHz English speech (CTC); decode with demos/stt/decoder.py",
+        "preprocessing": {"rate": 16000, "hop_s": 0.01, "n_mels": N_MELS, "stride": STRIDE, "alphabet": ALPHABET,
+                          "features": "demos/features.py log_mel"},
+        "training": {
+            "script": "training/train_stt.py (corpus: training/stt_corpus.py)",
+            "corpus": corpus,
+            "validation": "speechocean762 test-split adults, AN4 test/, FSDD jackson; commonvoice_en as a native monitor: never trained on",
+            "steps": log[-1]["step"] if log else None, "batch": f"{BATCH_FRAMES / 100:g} s of audio",
+            "optimizer": f"Adam, warm-up {WARMUP} steps then cosine decay from {LR}, clipnorm 5",
+            "log": log,
+        },
+        "metrics": {},
+    }
+    export(model, stem, card, dtype="float16")
+    print(f"exported to {stem}.npz")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--minutes", type=float, default=80, help="stop after this long (a checkpoint is written)")
+    ap.add_argument("--total-steps", type=int, default=6000, help="length of the LR schedule")
+    ap.add_argument("--check-minutes", type=float, default=8)
+    ap.add_argument("--resume", action="store_true", help="continue from training/runs/stt/last.keras")
+    ap.add_argument("--init-from-weights", action="store_true", help="start from the committed weights/stt.npz")
+    ap.add_argument("--spec-augment", choices=["full", "light", "off"], default="full")
+    ap.add_argument("--export", action="store_true", help="only export the last checkpoint to weights/stt")
+    args = ap.parse_args()
+    if args.export:
+        export_checkpoint()
+        return
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(SEED)
+    state_path, ckpt = RUN / "state.json", RUN / "last.keras"
+    state = json.loads(state_path.read_text()) if args.resume and state_path.exists() else {"step": 0, "epoch": 0}
+    if args.resume and ckpt.exists():
+        model = keras.models.load_model(ckpt, compile=False)
+    else:
+        model = build_model()
+        if args.init_from_weights:
+            from training.export import load_into_keras
+
+            load_into_keras(model, OUT)
+    model.summary(print_fn=lambda s: None)
+    print(f"{model.count_params():,} parameters", flush=True)
+    sched = keras.optimizers.schedules.CosineDecay(LR / WARMUP, max(1, args.total_steps - WARMUP), alpha=0.03, warmup_target=LR, warmup_steps=min(WARMUP, args.total_steps // 2))
+    opt = keras.optimizers.Adam(sched, clipnorm=5.0)
+    opt.build(model.trainable_variables)
+    if args.resume and (RUN / "opt.npz").exists():
+        z = np.load(RUN / "opt.npz")
+        for v, k in zip(opt.variables, sorted(z.files, key=int), strict=True):
+            v.assign(z[k])
+
+    @tf.function(reduce_retracing=True)
+    def train_step(x, y, xl, yl):
+        with tf.GradientTape() as tape:
+            logits = model(x, training=True)
+            loss = tf.reduce_mean(tf.nn.ctc_loss(y, logits, yl, xl, logits_time_major=False, blank_index=0) / tf.cast(yl, tf.float32))
+        grads = tape.gradient(loss, model.trainable_variables)
+        opt.apply_gradients(zip(grads, model.trainable_variables, strict=True))
+        return loss
+
+    val = load_shards("val_*.npz")
+    rng_v = np.random.default_rng(1)
+    monitor = [val[i] for i in rng_v.permutation(len(val))[:240]] + load_shards("native_*.npz")
+    rng = np.random.default_rng(SEED + state["step"])
+    deadline = time.time() + args.minutes * 60
+    next_check = time.time() + args.check_minutes * 60
+    log = (RUN / "log.jsonl").open("a")
+    losses: list[float] = []
+    t0 = time.time()
+
+    def checkpoint():
+        model.save(ckpt)
+        np.savez(RUN / "opt.npz", **{str(i): v.numpy() for i, v in enumerate(opt.variables)})
+        state_path.write_text(json.dumps(state))
+        rec = {"step": state["step"], "epoch": state["epoch"], "spec_augment": args.spec_augment, "loss": round(float(np.mean(losses[-200:])), 4),
+               "lr": float(sched(state["step"])), "minutes": round((time.time() - t0) / 60, 1), **evaluate(model, monitor)}
+        print(json.dumps(rec), flush=True)
+        log.write(json.dumps(rec) + "\n")
+        log.flush()
+
+    while time.time() < deadline and state["step"] < args.total_steps:
+        train = [d for d in load_shards("train_*.npz") if feasible(len(d[0]), d[1])]
+        print(f"epoch {state['epoch']}: {len(train)} clips, {sum(len(f) for f, _, _ in train) / 360000:.1f} h", flush=True)
+        for idx in batches(rng, train):
+            x, y, xl, yl = pad_batch(train, idx, rng, args.spec_augment)
+            losses.append(float(train_step(x, y, xl, yl)))
+            state["step"] += 1
+            if state["step"] % 50 == 0:
+                print(f"step {state['step']} loss {np.mean(losses[-50:]):.3f} {(time.time() - t0) / 60:.1f} min", flush=True)
+            if time.time() > next_check:
+                checkpoint()
+                next_check = time.time() + args.check_minutes * 60
+            if time.time() > deadline or state["step"] >= args.total_steps:
+                break
+        else:
+            state["epoch"] += 1
+    checkpoint()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""Choose the decoder's settings (the language-model mix, its weight, the word score) on a
+development set that is neither trained on nor used for validation: speechocean762's test-split children.
+
+    python -m training.tune_stt_decoder [--clips 200]
+
+Prints WER for each setting; put the best in demos/stt/decoder.py's Settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+
+from demos.audio import read_audio
+from demos.stt import decoder
+from demos.stt.pipeline import posteriors
+from training.stt_corpus import normalise, real_clips
+from training.train_stt import edit_distance
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--clips", type=int, default=200)
+    ap.add_argument("--beam", type=int, default=64)
+    ap.add_argument("--general", type=float, nargs="+", default=[1.0, 0.5, 0.3], help="PocketSphinx's share of the LM mix")
+    ap.add_argument("--lm-weight", type=float, nargs="+", default=[0.6, 1.0, 1.5, 2.0])
+    ap.add_argument("--word-score", type=float, nargs="+", default=[-1.0, 0.0, 1.0, 2.0])
+    args = ap.parse_args()
+    clips = real_clips("dev")[:: max(1, len(real_clips("dev")) // args.clips)][: args.clips]
+    data = [(posteriors(read_audio(p)), normalise(t).split()) for p, t, _ in clips]
+    words = sum(len(r) for _, r in data)
+    greedy = sum(edit_distance(decoder.greedy(lp)[0], r) for lp, r in data) / words
+    print(f"{len(data)} clips, {words} words; greedy WER {greedy:.3f}")
+    results = []
+    for general, lm_weight, word_score in itertools.product(args.general, args.lm_weight, args.word_score):
+        s = decoder.Settings(beam=args.beam, lm_weight=lm_weight, word_score=word_score, general_weight=general)
+        dec = decoder.get("lm", s)
+        w = sum(edit_distance(dec(lp)[0], r) for lp, r in data) / words
+        results.append((w, general, lm_weight, word_score))
+        print(f"general LM share {general:.2f} lm_weight {lm_weight:.1f} word_score {word_score:+.1f}: WER {w:.3f}", flush=True)
+    print("best:", min(results))
+
+
+if __name__ == "__main__":
+    main()
