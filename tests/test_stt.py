@@ -56,6 +56,20 @@ def test_beam_search_finds_words(mode):
     assert len(spans) == len(words) and all(a < b for a, b in spans)
 
 
+@pytest.mark.parametrize("mode", ["lm", "digits"])
+def test_a_lone_soft_word_at_the_end_is_kept(mode):
+    """The model never hears a space after the last word (P(space) ~ 0 there), and a short clip's
+    letters can be far from certain (FSDD's single digits): the word must still win over silence."""
+    A = decoder.ALPHABET
+    p = np.full((9, len(A)), 1e-9)
+    p[:, 0] = 0.1
+    for t, c in zip([2, 4, 6], "two", strict=True):
+        p[t, A.index(c)] = 0.9
+    p[[0, 1, 3, 5, 7, 8], 0] = 1.0
+    logp = np.log(p / p.sum(1, keepdims=True)).astype(np.float32)
+    assert decoder.get(mode)(logp)[0] == ["two"]
+
+
 def test_language_model_fixes_a_misspelling():
     logp = logp_for("_t_h_e_ _c_a_t_ _s_a_d_ _o_n_ _t_h_e_ _m_a_t_")
     assert decoder.get("greedy")(logp)[0] == "the cat sad on the mat".split()

@@ -205,6 +205,10 @@ def main() -> None:
     ap.add_argument("--resume", action="store_true", help="continue from training/runs/stt/last.keras")
     ap.add_argument("--init-from-weights", action="store_true", help="start from the committed weights/stt.npz")
     ap.add_argument("--spec-augment", choices=["full", "light", "off"], default="full")
+    ap.add_argument("--lr", type=float, default=LR, help="peak learning rate")
+    ap.add_argument("--warm-restart", action="store_true",
+                    help="with --resume: a new warm-up + cosine cycle from the current step to --total-steps")
+    ap.add_argument("--real-repeat", type=int, default=1, help="show each recorded (non-TTS) clip this often per epoch")
     ap.add_argument("--export", action="store_true", help="only export the last checkpoint to weights/stt")
     args = ap.parse_args()
     if args.export:
@@ -226,7 +230,16 @@ def main() -> None:
             load_into_keras(model, OUT)
     model.summary(print_fn=lambda s: None)
     print(f"{model.count_params():,} parameters", flush=True)
-    sched = keras.optimizers.schedules.CosineDecay(LR / WARMUP, max(1, args.total_steps - WARMUP), alpha=0.03, warmup_target=LR, warmup_steps=min(WARMUP, args.total_steps // 2))
+    start = state["step"] if args.warm_restart else 0  # a warm restart: the schedule counts from here
+    cycle = max(2, args.total_steps - start)
+    cosine = keras.optimizers.schedules.CosineDecay(args.lr / WARMUP, max(1, cycle - WARMUP), alpha=0.03, warmup_target=args.lr,
+                                                    warmup_steps=min(WARMUP, cycle // 2))
+
+    class Restarted(keras.optimizers.schedules.LearningRateSchedule):
+        def __call__(self, step):
+            return cosine(keras.ops.maximum(step - start, 0))
+
+    sched = Restarted()
     opt = keras.optimizers.Adam(sched, clipnorm=5.0)
     opt.build(model.trainable_variables)
     if args.resume and (RUN / "opt.npz").exists():
@@ -265,6 +278,8 @@ def main() -> None:
 
     while time.time() < deadline and state["step"] < args.total_steps:
         train = [d for d in load_shards("train_*.npz") if feasible(len(d[0]), d[1])]
+        # The validation speakers are real non-native adults: recorded speech is the closer match, so it can be shown more often.
+        train += [d for d in train if not d[2].startswith("tts_")] * (args.real_repeat - 1)
         print(f"epoch {state['epoch']}: {len(train)} clips, {sum(len(f) for f, _, _ in train) / 360000:.1f} h", flush=True)
         for idx in batches(rng, train):
             x, y, xl, yl = pad_batch(train, idx, rng, args.spec_augment)

@@ -114,11 +114,16 @@ class BeamDecoder:
         self.decoder = LexiconDecoder(opts, trie, self.lm, SPACE, BLANK, len(words), [], False)
 
     def __call__(self, logp: np.ndarray) -> tuple[list[str], list[tuple[int, int]]]:
-        em = np.ascontiguousarray(logp, np.float32)
+        # Every lexicon word ends with a space, and at the end flashlight keeps only hypotheses that
+        # finished a word, but the model never saw a space after the last word: without one extra
+        # frame that is surely a space, a short clip's one word ("two") loses to saying nothing.
+        end = np.full((1, logp.shape[1]), -30.0, np.float32)
+        end[0, SPACE] = 0.0
+        em = np.ascontiguousarray(np.vstack([logp, end]), np.float32)
         best = self.decoder.decode(em.ctypes.data, em.shape[0], em.shape[1])[0]
         words = [self.words[i] for i in best.words if i >= 0]
         # best.tokens is the frame-level path with one extra (silence) step at each end.
-        path = np.asarray(best.tokens[1 : em.shape[0] + 1])
+        path = np.asarray(best.tokens[1 : len(logp) + 1])
         sp = spans(path)
         if len(sp) != len(words):  # should not happen; keep the words and spread the times
             t = np.linspace(0, em.shape[0], len(words) + 1).astype(int)
