@@ -161,13 +161,19 @@ def evaluate(model, data: list) -> dict[str, float]:
     return out
 
 
-def export_checkpoint(stem: Path = OUT) -> None:
-    """training/runs/stt/last.keras -> weights/stt.npz + .json (float16), with the training log in the card."""
+def export_checkpoint(stem: Path = OUT, average: int = 1) -> None:
+    """training/runs/stt/last.keras -> weights/stt.npz + .json (float16), with the training log in the card.
+    average > 1: the mean of the last `average` saved checkpoints (ckpt_<step>.keras), a cheap ensemble."""
     import keras
 
     from training.export import export
 
     model = keras.models.load_model(RUN / "last.keras", compile=False)
+    kept = sorted(RUN.glob("ckpt_*.keras"), key=lambda p: int(p.stem.split("_")[1]))[-average:]
+    if average > 1 and kept:
+        print("averaging", [p.name for p in kept], flush=True)
+        weights = [keras.models.load_model(p, compile=False).get_weights() for p in kept]
+        model.set_weights([np.mean(ws, axis=0) for ws in zip(*weights, strict=True)])
     log = [json.loads(line) for line in (RUN / "log.jsonl").open()] if (RUN / "log.jsonl").exists() else []
     corpus = {}
     for split in ("train", "val", "native"):
@@ -193,6 +199,8 @@ def export_checkpoint(stem: Path = OUT) -> None:
         },
         "metrics": {},
     }
+    if average > 1 and kept:
+        card["training"]["averaged_checkpoints"] = [p.name for p in kept]
     export(model, stem, card, dtype="float16")
     print(f"exported to {stem}.npz")
 
@@ -210,9 +218,10 @@ def main() -> None:
                     help="with --resume: a new warm-up + cosine cycle from the current step to --total-steps")
     ap.add_argument("--real-repeat", type=int, default=1, help="show each recorded (non-TTS) clip this often per epoch")
     ap.add_argument("--export", action="store_true", help="only export the last checkpoint to weights/stt")
+    ap.add_argument("--average", type=int, default=1, help="with --export: average the last N checkpoints")
     args = ap.parse_args()
     if args.export:
-        export_checkpoint()
+        export_checkpoint(average=args.average)
         return
     import keras
     import tensorflow as tf
@@ -268,6 +277,7 @@ def main() -> None:
 
     def checkpoint():
         model.save(ckpt)
+        model.save(RUN / f"ckpt_{state['step']}.keras")  # kept for --export --average
         np.savez(RUN / "opt.npz", **{str(i): v.numpy() for i, v in enumerate(opt.variables)})
         state_path.write_text(json.dumps(state))
         rec = {"step": state["step"], "epoch": state["epoch"], "spec_augment": args.spec_augment, "loss": round(float(np.mean(losses[-200:])), 4),
