@@ -102,7 +102,7 @@ def main() -> None:
         rtf = secs / sum(audio[s] for s in row)
         table[name] = {"wer": {s: round(v, 4) for s, v in row.items()}, "overall_wer": round(errs / refs, 4), "rtf": round(rtf, 4), "words": int(refs)}
         print(f"{name:<22}" + "".join(f"{row[s]:>16.1%}" if s in row else f"{'-':>16}" for s in sources)
-              + f"{errs / refs if name != 'ours digits-only' else float('nan'):>10.1%}{rtf:>8.3f}")
+              + (f"{errs / refs:>10.1%}" if name != "ours digits-only" else f"{'-':>10}") + f"{rtf:>8.3f}")
     print("* overall = speechocean762 + an4 + fsdd_jackson (the validation set), words pooled; commonvoice_en is a separate monitor")
     words = {s: int(tally[s][SYSTEMS[1]][1]) for s in sources}
     clip_n = {s: sum(1 for c in clips if c[2] == s) for s in sources}

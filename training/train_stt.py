@@ -2,6 +2,13 @@
 
     python -m training.stt_corpus                       # the corpus, once (see its docstring)
     python -m training.train_stt --minutes 80 [--resume | --init-from-weights]
+    python -m training.compare_stt_checkpoints          # last checkpoint or a mean of the last few?
+    python -m training.train_stt --export --average 3   # -> weights/stt.npz + its card
+
+The shipped model: 6,200 steps from scratch (105 min in three resumed runs, SpecAugment full, then
+light from step 2,500), then `--resume --warm-restart --lr 6e-4 --total-steps 12900 --minutes 100
+--spec-augment light --real-repeat 2` (a second cosine cycle showing recorded speech twice as often),
+exported as the mean of the last checkpoints. weights/stt.json keeps the whole log.
 
 A convolutional model: a strided Conv1D (3 input frames per output frame, 33 outputs per second),
 residual blocks of two Conv1Ds with LayerNorm and ReLU (LayerNorm, not BatchNorm: batches here are

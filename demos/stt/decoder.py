@@ -28,7 +28,7 @@ class Settings:
 
     beam: int = 64
     beam_threshold: float = 20.0
-    lm_weight: float = 1.5
+    lm_weight: float = 2.0
     word_score: float = 0.5
     unk_score: float = -np.inf
     digits_word_score: float = 0.0
