@@ -3,12 +3,12 @@
     python -m training.stt_corpus                       # the corpus, once (see its docstring)
     python -m training.train_stt --minutes 80 [--resume | --init-from-weights]
     python -m training.compare_stt_checkpoints          # last checkpoint or a mean of the last few?
-    python -m training.train_stt --export --average 3   # -> weights/stt.npz + its card
+    python -m training.train_stt --export --average 5   # -> weights/stt.npz + its card
 
 The shipped model: 6,200 steps from scratch (105 min in three resumed runs, SpecAugment full, then
 light from step 2,500), then `--resume --warm-restart --lr 6e-4 --total-steps 12900 --minutes 100
 --spec-augment light --real-repeat 2` (a second cosine cycle showing recorded speech twice as often),
-exported as the mean of the last checkpoints. weights/stt.json keeps the whole log.
+exported as the mean of the last five checkpoints (10 minutes apart). weights/stt.json keeps the whole log.
 
 A convolutional model: a strided Conv1D (3 input frames per output frame, 33 outputs per second),
 residual blocks of two Conv1Ds with LayerNorm and ReLU (LayerNorm, not BatchNorm: batches here are
@@ -168,6 +168,18 @@ def evaluate(model, data: list) -> dict[str, float]:
     return out
 
 
+def last_checkpoints(n: int) -> tuple[list[Path], list[list[np.ndarray]]]:
+    """The last n checkpoints kept in training/runs/stt (ckpt_<step>.keras) and their weights."""
+    import keras
+
+    kept = sorted(RUN.glob("ckpt_*.keras"), key=lambda p: int(p.stem.split("_")[1]))[-n:]
+    return kept, [keras.models.load_model(p, compile=False).get_weights() for p in kept]
+
+
+def mean_weights(weights: list[list[np.ndarray]]) -> list[np.ndarray]:
+    return [np.mean(ws, axis=0) for ws in zip(*weights, strict=True)]
+
+
 def export_checkpoint(stem: Path = OUT, average: int = 1) -> None:
     """training/runs/stt/last.keras -> weights/stt.npz + .json (float16), with the training log in the card.
     average > 1: the mean of the last `average` saved checkpoints (ckpt_<step>.keras), a cheap ensemble."""
@@ -176,11 +188,10 @@ def export_checkpoint(stem: Path = OUT, average: int = 1) -> None:
     from training.export import export
 
     model = keras.models.load_model(RUN / "last.keras", compile=False)
-    kept = sorted(RUN.glob("ckpt_*.keras"), key=lambda p: int(p.stem.split("_")[1]))[-average:]
-    if average > 1 and kept:
+    kept, weights = last_checkpoints(average) if average > 1 else ([], [])
+    if kept:
         print("averaging", [p.name for p in kept], flush=True)
-        weights = [keras.models.load_model(p, compile=False).get_weights() for p in kept]
-        model.set_weights([np.mean(ws, axis=0) for ws in zip(*weights, strict=True)])
+        model.set_weights(mean_weights(weights))
     log = [json.loads(line) for line in (RUN / "log.jsonl").open()] if (RUN / "log.jsonl").exists() else []
     corpus = {}
     for split in ("train", "val", "native"):
@@ -206,7 +217,7 @@ def export_checkpoint(stem: Path = OUT, average: int = 1) -> None:
         },
         "metrics": {},
     }
-    if average > 1 and kept:
+    if kept:
         card["training"]["averaged_checkpoints"] = [p.name for p in kept]
     export(model, stem, card, dtype="float16")
     print(f"exported to {stem}.npz")
