@@ -5,10 +5,12 @@
     python -m training.compare_stt_checkpoints          # last checkpoint or a mean of the last few?
     python -m training.train_stt --export --average 5   # -> weights/stt.npz + its card
 
-The shipped model: 6,200 steps from scratch (105 min in three resumed runs, SpecAugment full, then
-light from step 2,500), then `--resume --warm-restart --lr 6e-4 --total-steps 12900 --minutes 100
---spec-augment light --real-repeat 2` (a second cosine cycle showing recorded speech twice as often),
-exported as the mean of the last five checkpoints (10 minutes apart). weights/stt.json keeps the whole log.
+The base of the shipped model: 6,200 steps from scratch (105 min in three resumed runs, SpecAugment
+full, then light from step 2,500), then `--resume --warm-restart --lr 6e-4 --total-steps 12900
+--minutes 100 --spec-augment light --real-repeat 2` (a second cosine cycle showing recorded speech
+twice as often), exported as the mean of the last five checkpoints (10 minutes apart). That model was
+then fine-tuned for 2 minutes on a GPU by train_stt_accel.py (freshly augmented recorded speech);
+weights/stt.json keeps both logs (the CPU one under training.base).
 
 A convolutional model: a strided Conv1D (3 input frames per output frame, 33 outputs per second),
 residual blocks of two Conv1Ds with LayerNorm and ReLU (LayerNorm, not BatchNorm: batches here are
@@ -41,17 +43,17 @@ SEED = 0
 OUT = Path(__file__).resolve().parents[1] / "weights" / "stt"
 
 
-def build_model():
+def build_model(channels: int = CHANNELS, blocks: int = BLOCKS):
     import keras
     from keras import layers
 
     inp = keras.Input((None, N_MELS), name="logmel")
-    x = layers.Conv1D(CHANNELS, 9, strides=STRIDE, padding="same", name="stem")(inp)
+    x = layers.Conv1D(channels, 9, strides=STRIDE, padding="same", name="stem")(inp)
     x = layers.ReLU(name="stem_relu")(layers.LayerNormalization(name="stem_norm")(x))
-    for b in range(BLOCKS):
-        y = layers.Conv1D(CHANNELS, KERNEL, padding="same", name=f"b{b}_conv1")(x)
+    for b in range(blocks):
+        y = layers.Conv1D(channels, KERNEL, padding="same", name=f"b{b}_conv1")(x)
         y = layers.ReLU(name=f"b{b}_relu1")(layers.LayerNormalization(name=f"b{b}_norm1")(y))
-        y = layers.Conv1D(CHANNELS, KERNEL, dilation_rate=2, padding="same", name=f"b{b}_conv2")(y)
+        y = layers.Conv1D(channels, KERNEL, dilation_rate=2, padding="same", name=f"b{b}_conv2")(y)
         y = layers.LayerNormalization(name=f"b{b}_norm2")(y)
         x = layers.ReLU(name=f"b{b}_relu2")(layers.Add(name=f"b{b}_add")([x, y]))
     x = layers.Conv1D(384, 1, activation="relu", name="head")(x)

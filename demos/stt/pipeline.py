@@ -83,11 +83,11 @@ class Transcript:
                            "timing_s": {k: round(v, 3) for k, v in self.timing.items()}, "note": self.note}, indent=2)
 
 
-def posteriors(x: np.ndarray, progress: Callable[[float], None] = lambda f: None) -> np.ndarray:
+def posteriors(x: np.ndarray, progress: Callable[[float], None] = lambda f: None, stem: str = str(WEIGHTS)) -> np.ndarray:
     """log P(symbol) for every 30 ms of 16 kHz audio: (frames, len(ALPHABET)). Long clips go
     through the network in 30 s chunks with context either side, so memory stays small and the
-    result equals one pass over the whole clip."""
-    net, card = load_model()
+    result equals one pass over the whole clip. `stem`: other weights (for comparing models)."""
+    net, card = load_model(stem)
     stride = card["preprocessing"]["stride"]
     feats = log_mel(x, card["preprocessing"]["n_mels"])
     n_out = -(-len(feats) // stride)

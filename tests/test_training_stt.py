@@ -1,0 +1,53 @@
+"""The GPU training script's data helpers (training/train_stt_accel.py): batches of fixed shapes,
+each clip once per epoch, warps that keep CTC feasible. No training here."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from training import train_stt_accel as acc
+from training.train_stt import encode, feasible
+
+
+def clips(n: int, rng: np.random.Generator) -> list:
+    texts = ["one two three", "hello there", "a", "the quick brown fox jumps"]
+    return [(rng.normal(size=(int(rng.integers(60, 2000)), 64)).astype(np.float16), texts[i % 4], "test") for i in range(n)]
+
+
+def test_plan_epoch_uses_every_clip_once_in_buckets_that_fit():
+    rng = np.random.default_rng(0)
+    items = clips(300, rng)
+    plan = acc.plan_epoch(rng, items)
+    seen = sorted(i for _, idx, _ in plan for i in idx)
+    assert seen == list(range(300))
+    for bucket, idx, _ in plan:
+        assert bucket in acc.BUCKETS and len(idx) <= acc.BATCH_FRAMES // bucket
+        assert all(len(items[i][0]) * 1.1 <= bucket for i in idx)
+
+
+def test_make_batch_has_one_shape_per_bucket_and_true_lengths():
+    rng = np.random.default_rng(1)
+    acc._ITEMS = clips(40, rng)
+    plan = acc.plan_epoch(rng, acc._ITEMS)
+    for bucket, idx, seed in plan:
+        x, y, xl, yl = acc.make_batch((bucket, idx, seed))
+        rows = acc.BATCH_FRAMES // bucket
+        assert x.shape == (rows, bucket, 64) and x.dtype == np.float16
+        assert y.shape == (rows, bucket // 3) and xl.shape == yl.shape == (rows,)
+        for k, i in enumerate(idx):
+            label = encode(acc._ITEMS[i][1])
+            assert yl[k] == len(label) and (y[k, : yl[k]] == label).all()
+            assert abs(xl[k] * 3 - len(acc._ITEMS[i][0])) <= 0.1 * len(acc._ITEMS[i][0]) + 3  # the tempo warp
+        assert (yl[len(idx) :] == 0).all()  # padding rows carry no label and no weight
+
+
+def test_warp_changes_tempo_and_bands_but_keeps_ctc_feasible():
+    rng = np.random.default_rng(2)
+    f = rng.normal(size=(36, 64)).astype(np.float32)  # "hello world" needs 34 frames: slower is fine, faster is not
+    for _ in range(50):
+        w = acc.warp(f, "hello world", rng)
+        assert w.shape[1] == 64 and np.isfinite(w).all()
+        assert feasible(len(w), "hello world")
+    ramp = np.tile(np.arange(64, dtype=np.float32), (200, 1))
+    warped = acc.warp(ramp, "a", np.random.default_rng(3))
+    assert 180 <= len(warped) <= 220 and not np.allclose(warped[0], ramp[0])  # the mel axis is stretched

@@ -1,0 +1,43 @@
+"""Compare exported speech-to-text weights on the development set (speechocean762's test-split
+children: neither trained on nor validation), through the app's own pipeline and decoder.
+
+    python -m training.compare_stt_weights weights/stt training/runs/stt_accel/ft [--clips 300]
+
+Prints greedy CER and WER and the WER with the language model for each stem.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from demos.audio import read_audio
+from demos.stt import decoder
+from demos.stt.pipeline import posteriors
+from training.stt_corpus import normalise, real_clips
+from training.train_stt import edit_distance
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("stems", nargs="+")
+    ap.add_argument("--clips", type=int, default=300)
+    args = ap.parse_args()
+    clips = real_clips("dev")
+    clips = clips[:: max(1, len(clips) // args.clips)][: args.clips]
+    audio = [(read_audio(p), normalise(t)) for p, t, _ in clips]
+    chars, words = sum(len(t) for _, t in audio), sum(len(t.split()) for _, t in audio)
+    lm = decoder.get("lm", decoder.Settings())
+    print(f"{len(audio)} dev clips, {words} words")
+    for stem in args.stems:
+        e = [0, 0, 0]
+        for x, ref in audio:
+            lp = posteriors(x, stem=stem)
+            hyp = decoder.greedy(lp)[0]
+            e[0] += edit_distance(list(" ".join(hyp)), list(ref))
+            e[1] += edit_distance(hyp, ref.split())
+            e[2] += edit_distance(lm(lp)[0], ref.split())
+        print(f"{stem}: greedy CER {e[0] / chars:.4f} WER {e[1] / words:.4f}; with the LM WER {e[2] / words:.4f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
