@@ -182,6 +182,19 @@ def mean_weights(weights: list[list[np.ndarray]]) -> list[np.ndarray]:
     return [np.mean(ws, axis=0) for ws in zip(*weights, strict=True)]
 
 
+VALIDATION = "speechocean762 test-split adults, AN4 test/, FSDD jackson; commonvoice_en as a native monitor: never trained on"
+
+
+def card_head() -> dict:
+    """The model card's fixed part: what the network computes and what its input must be."""
+    return {
+        "name": "stt",
+        "task": "log P(character) every 30 ms for 16 kHz English speech (CTC); decode with demos/stt/decoder.py",
+        "preprocessing": {"rate": 16000, "hop_s": 0.01, "n_mels": N_MELS, "stride": STRIDE, "alphabet": ALPHABET,
+                          "features": "demos/features.py log_mel"},
+    }
+
+
 def export_checkpoint(stem: Path = OUT, average: int = 1) -> None:
     """training/runs/stt/last.keras -> weights/stt.npz + .json (float16), with the training log in the card.
     average > 1: the mean of the last `average` saved checkpoints (ckpt_<step>.keras), a cheap ensemble."""
@@ -204,15 +217,11 @@ def export_checkpoint(stem: Path = OUT, average: int = 1) -> None:
             by[src][0] += 1
             by[src][1] += len(f) / 360000
         corpus[split] = {s: {"clips": n, "hours": round(h, 2)} for s, (n, h) in sorted(by.items())}
-    card = {
-        "name": "stt",
-        "task": "log P(character) every 30 ms for 16 kHz English speech (CTC); decode with demos/stt/decoder.py",
-        "preprocessing": {"rate": 16000, "hop_s": 0.01, "n_mels": N_MELS, "stride": STRIDE, "alphabet": ALPHABET,
-                          "features": "demos/features.py log_mel"},
+    card = card_head() | {
         "training": {
             "script": "training/train_stt.py (corpus: training/stt_corpus.py)",
             "corpus": corpus,
-            "validation": "speechocean762 test-split adults, AN4 test/, FSDD jackson; commonvoice_en as a native monitor: never trained on",
+            "validation": VALIDATION,
             "steps": log[-1]["step"] if log else None, "batch": f"{BATCH_FRAMES / 100:g} s of audio",
             "optimizer": f"Adam, warm-up {WARMUP} steps then cosine decay from {LR}, clipnorm 5",
             "log": log,

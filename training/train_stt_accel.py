@@ -31,7 +31,7 @@ import numpy as np
 
 from training.stt_corpus import N_MELS, augment, features
 from training.stt_pack import PACK
-from training.train_stt import ALPHABET, LR, STRIDE, WARMUP, edit_distance, encode, feasible, greedy, spec_augment
+from training.train_stt import LR, STRIDE, WARMUP, edit_distance, encode, feasible, greedy, spec_augment
 
 BUCKETS = (300, 600, 999, 1500, 2400)  # padded lengths in frames: few shapes, few XLA compilations
 BATCH_FRAMES = 24_000
@@ -267,7 +267,7 @@ def train(args) -> None:
 def export_npz(path: Path, stem: Path) -> None:
     """A GPU run's .npz -> weights/stt.npz + .json, through the same exporter as every other model."""
     from training.export import export
-    from training.train_stt import build_model
+    from training.train_stt import VALIDATION, build_model, card_head
 
     z = np.load(path)
     cfg = json.loads(str(z["config"]))
@@ -281,16 +281,12 @@ def export_npz(path: Path, stem: Path) -> None:
         s = corpus.setdefault(c["source"], {"clips": 0, "hours": 0.0})
         s["clips"] += 1
         s["hours"] += c["n"] / 16000 / 3600
-    card = {
-        "name": "stt",
-        "task": "log P(character) every 30 ms for 16 kHz English speech (CTC); decode with demos/stt/decoder.py",
-        "preprocessing": {"rate": 16000, "hop_s": 0.01, "n_mels": N_MELS, "stride": STRIDE, "alphabet": ALPHABET,
-                          "features": "demos/features.py log_mel"},
+    card = card_head() | {
         "training": {
             "script": "training/train_stt_accel.py (Keras on JAX, one GPU; audio: training/stt_pack.py)",
             "corpus": {k: {"clips": v["clips"], "hours": round(v["hours"], 2)} for k, v in sorted(corpus.items())},
             "recorded_copies": cfg["copies"],
-            "validation": "speechocean762 test-split adults, AN4 test/, FSDD jackson; commonvoice_en as a native monitor: never trained on",
+            "validation": VALIDATION,
             "monitor": "dev_cer: greedy CER on speechocean762 test-split children (never trained on)",
             "batch": f"{BATCH_FRAMES / 100:g} s of audio", "steps": cfg["steps"], "epochs": cfg["epochs"],
             "optimizer": f"Adam, warm-up {WARMUP} steps then cosine decay over {cfg['minutes']} min, clipnorm 5",
