@@ -1,7 +1,9 @@
 """Training data for the colorizer: natural photos from ../shared/data/images as random Lab crops.
 
-`bsds500/test` is the validation split and is never loaded here; 30 images of `bsds500/val`
-are held out to watch the loss during training.
+The two validation splits, `bsds500/test` and `styletransfer/`, are never loaded here. A monitor
+set for picking checkpoints and decode settings is held out of training: 30 images of
+`bsds500/val` and every 25th photo of the second batch (varied, user-like photos).
+Sources and licences of every folder: ../shared/data/images/SOURCES.md and PROVENANCE2.tsv.
 """
 
 from __future__ import annotations
@@ -20,12 +22,18 @@ CROP = 128
 OUT_STRIDE = 4  # the network predicts ab at 1/4 resolution
 
 
+VALIDATION = ("bsds500/test/", "styletransfer/")  # never trained on, never used to choose
+SECOND_BATCH = ("imagenet_det/", "imagenet_sample_more/", "camvid/", "dreambooth/", "urban100/", "stargan_v2/")
+
+
 def image_paths(data: Path = DATA) -> tuple[list[Path], list[Path]]:
-    """(train, monitor) image paths; bsds500/test is excluded from both."""
+    """(train, monitor) image paths; the validation splits are excluded from both."""
     paths = sorted(p for p in data.rglob("*") if p.suffix.lower() in EXTS)
-    paths = [p for p in paths if "bsds500/test" not in p.as_posix()]
-    monitor = [p for p in paths if "bsds500/val" in p.as_posix()][:30]
-    train = [p for p in paths if p not in set(monitor)]
+    paths = [p for p in paths if not any(v in p.relative_to(data).as_posix() for v in VALIDATION)]
+    second = [p for p in paths if p.relative_to(data).as_posix().startswith(SECOND_BATCH)]
+    monitor = [p for p in paths if "bsds500/val" in p.as_posix()][:30] + second[::25]
+    held = set(monitor)
+    train = [p for p in paths if p not in held]
     return train, monitor
 
 
@@ -39,9 +47,12 @@ def load_rgb(path: Path, long_side: int = LONG_SIDE) -> np.ndarray:
 
 
 def random_crop(rng: np.random.Generator, rgb: np.ndarray, size: int = CROP) -> np.ndarray:
-    """A random rescale (0.75-1.0x), crop and horizontal flip, as float RGB in [0, 1]."""
+    """A random rescale (0.5-1.0x), crop, horizontal flip and exposure change, as float RGB in [0, 1].
+
+    The exposure change scales linear RGB by one factor, which keeps every pixel's hue and
+    saturation: a darker or brighter photo of the same scene has the same colours."""
     h, w = rgb.shape[:2]
-    scale = rng.uniform(max(0.75, size / min(h, w)), max(1.0, size / min(h, w)))
+    scale = rng.uniform(max(0.5, size / min(h, w)), max(1.0, size / min(h, w)))
     img = Image.fromarray(rgb)
     if abs(scale - 1) > 1e-3:
         img = img.resize((max(size, round(w * scale)), max(size, round(h * scale))), Image.BILINEAR)
@@ -51,7 +62,11 @@ def random_crop(rng: np.random.Generator, rgb: np.ndarray, size: int = CROP) -> 
     crop = arr[y : y + size, x : x + size]
     if rng.random() < 0.5:
         crop = crop[:, ::-1]
-    return crop.astype(np.float32) / 255.0
+    crop = crop.astype(np.float32) / 255.0
+    if rng.random() < 0.5:
+        # sRGB is about linear ** (1/2.2): a linear gain g is a gain of g ** (1/2.2) here.
+        crop = np.clip(crop * rng.uniform(0.7, 1.3) ** (1 / 2.2), 0.0, 1.0)
+    return crop
 
 
 def lab_pair(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -63,20 +78,23 @@ def lab_pair(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return x, ab
 
 
-def bins_and_weights(images: list[np.ndarray], lam: float, sigma: float = 5.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def bins_and_weights(images: list[np.ndarray], lam: float, sigma: float = 5.0,
+                     grid: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The ab bins seen in the data, their smoothed prior, and rebalancing weights.
 
     w = 1 / ((1 - lam) * prior + lam / Q), scaled so the prior-weighted mean of w is 1
-    (Zhang et al. 2016). lam = 1 means no rebalancing.
+    (Zhang et al. 2016). lam = 1 means no rebalancing. `grid`: fixed bins (a trained model's);
+    by default the full grid, trimmed to the bins the data uses.
     """
-    grid = ab_grid()
+    fixed = grid is not None
+    grid = ab_grid() if grid is None else grid
     counts = np.zeros(len(grid))
     for rgb in images:
         _, ab = lab_pair(rgb[: rgb.shape[0] // 4 * 4, : rgb.shape[1] // 4 * 4].astype(np.float32) / 255.0)
         d2 = ((ab.reshape(-1, 1, 2) - grid[None]) ** 2).sum(-1)
         counts += np.bincount(d2.argmin(1), minlength=len(grid))
-    keep = counts > 0
-    centres, counts = grid[keep], counts[keep]
+    keep = np.ones(len(grid), bool) if fixed else counts > 0
+    centres, counts = grid[keep], counts[keep] + fixed  # a fixed bin the data never uses still gets a little mass
     prior = counts / counts.sum()
     # Smooth the prior with a Gaussian over ab distance, as Zhang et al. do.
     d2 = ((centres[:, None] - centres[None]) ** 2).sum(-1)

@@ -1,13 +1,17 @@
 """Train the colorizer: L in, a distribution over quantised ab bins out (Zhang et al. 2016 style).
 
     python -m training.train_colorize --minutes 100      # resumes from runs/colorize/last.keras
-    python -m training.train_colorize --init-from-weights # start from the committed weights/
+    python -m training.train_colorize --init-from-weights --lr 5e-4 --total-epochs 45   # from weights/
 
 The model is a small encoder (strided 3x3 convs to 1/8), dilated convs, a global-context
 branch (the whole image's mean features added at every position, after Iizuka et al. 2016), and
 one skip connection back to 1/4 resolution, where 1x1 conv logits over the ab bins come out.
 Targets are soft (a Gaussian over nearby bins); class rebalancing is mild (lambda below).
-Progress goes to runs/colorize/log.csv; export with `python -m training.export_colorize`.
+Beside the cross-entropy, a small regression term pulls the distribution's mean (the T = 1
+decode) toward the true ab, so that the mean is a sensible "safe" colour: the decode falls back
+toward it wherever the network is unsure (demos/colorize/pipeline.py).
+Progress goes to runs/colorize/log.csv, each epoch's weights to runs/colorize/epochNNN.weights.h5;
+export with `python -m training.export_colorize`.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ STEPS_PER_EPOCH = 100
 LR = 1e-3
 LAMBDA = 0.75  # rebalancing: 1 = none, 0.5 = Zhang's (vivid but costs PSNR)
 SIGMA = 5.0  # soft-target Gaussian width in ab units (grid step is 10)
+REG_WEIGHT = 0.5  # weight of the Huber loss on the mean ab (in units of 10 ab)
 SEED = 0
 # --------------------------------------------------------------------------------------------
 
@@ -60,7 +65,7 @@ def build_model(n_bins: int):
     return keras.Model(inp, out, name="colorizer")
 
 
-def make_loss(centres: np.ndarray, weights: np.ndarray):
+def make_loss(centres: np.ndarray, weights: np.ndarray, reg_weight: float = REG_WEIGHT):
     import tensorflow as tf
 
     c = tf.constant(centres)
@@ -71,7 +76,10 @@ def make_loss(centres: np.ndarray, weights: np.ndarray):
         target = tf.nn.softmax(-d2 / (2 * SIGMA**2), axis=-1)
         pixel_w = tf.gather(w, tf.argmin(d2, axis=-1))
         ce = -tf.reduce_sum(target * tf.nn.log_softmax(logits, axis=-1), axis=-1)
-        return tf.reduce_mean(pixel_w * ce)
+        mean_ab = tf.nn.softmax(logits, axis=-1) @ c  # (B, h, w, 2): the T = 1 decode
+        err = tf.abs(mean_ab - ab_true) / 10.0
+        huber = tf.where(err < 1.0, 0.5 * err**2, err - 0.5)
+        return tf.reduce_mean(pixel_w * ce) + reg_weight * tf.reduce_mean(huber)
 
     return loss
 
@@ -80,7 +88,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--minutes", type=float, default=100, help="wall-clock budget of this run")
     ap.add_argument("--total-epochs", type=int, default=60, help="length of the cosine LR schedule")
-    ap.add_argument("--init-from-weights", action="store_true", help="start from weights/colorize.npz")
+    ap.add_argument("--init-from-weights", action="store_true", help="start from weights/colorize.npz (and its ab bins)")
+    ap.add_argument("--lr", type=float, default=LR, help="peak learning rate of the cosine schedule")
     args = ap.parse_args()
 
     import keras
@@ -97,11 +106,15 @@ def main() -> None:
     print(f"loaded {len(train)} training and {len(monitor)} monitor images in {time.time() - t0:.0f}s", flush=True)
 
     bins_file = RUN / "bins.npz"
+    committed = Path(__file__).resolve().parents[1] / "weights" / "colorize"
     if bins_file.exists():
         b = np.load(bins_file)
         centres, prior, weights = b["centres"], b["prior"], b["weights"]
     else:
-        centres, prior, weights = bins_and_weights(train, LAMBDA, SIGMA)
+        grid = None
+        if args.init_from_weights:  # keep the committed model's bins: its output layer is tied to them
+            grid = np.asarray(json.loads(committed.with_suffix(".json").read_text())["preprocessing"]["ab_centres"], np.float32)
+        centres, prior, weights = bins_and_weights(train, LAMBDA, SIGMA, grid)
         np.savez(bins_file, centres=centres, prior=prior, weights=weights)
     print(f"{len(centres)} ab bins; rebalancing weights {weights.min():.2f}..{weights.max():.2f}", flush=True)
 
@@ -109,7 +122,7 @@ def main() -> None:
     done = list(csv.DictReader(log_file.open())) if log_file.exists() else []
     start_epoch = len(done)
     total_steps = args.total_epochs * STEPS_PER_EPOCH
-    schedule = keras.optimizers.schedules.CosineDecay(LR, total_steps, alpha=0.02, warmup_target=None)
+    schedule = keras.optimizers.schedules.CosineDecay(args.lr, total_steps, alpha=0.02, warmup_target=None)
     if (RUN / "last.keras").exists():
         model = keras.models.load_model(RUN / "last.keras", compile=False)
         print(f"resuming at epoch {start_epoch}", flush=True)
@@ -118,7 +131,7 @@ def main() -> None:
         if args.init_from_weights:
             from training.export import load_into_keras
 
-            load_into_keras(model, Path(__file__).resolve().parents[1] / "weights" / "colorize")
+            load_into_keras(model, committed)
     opt = keras.optimizers.Adam(schedule)
     model.compile(optimizer=opt, loss=make_loss(centres, weights))
     if start_epoch:
@@ -128,6 +141,8 @@ def main() -> None:
     mon = [lab_pair(im[:128, :128].astype(np.float32) / 255.0) for im in monitor if min(im.shape[:2]) >= 128]
     mx, my = np.stack([m[0] for m in mon]), np.stack([m[1] for m in mon])
 
+    (RUN / "config.json").write_text(json.dumps({"batch": BATCH, "lambda": LAMBDA, "sigma": SIGMA, "lr": args.lr, "reg_weight": REG_WEIGHT,
+                                                  "init_from_weights": args.init_from_weights, "total_epochs": args.total_epochs, "steps_per_epoch": STEPS_PER_EPOCH, "train_images": len(train)}))
     stream = batches(rng, train, BATCH)
     deadline = time.time() + args.minutes * 60
     with log_file.open("a", newline="") as f:
@@ -146,8 +161,8 @@ def main() -> None:
             writer.writerow([epoch + 1, f"{np.mean(losses):.4f}", f"{mloss:.4f}", f"{lr:.2e}", f"{secs:.0f}", f"{STEPS_PER_EPOCH * BATCH / secs:.1f}"])
             f.flush()
             model.save(RUN / "last.keras")
+            model.save_weights(RUN / f"epoch{epoch + 1:03d}.weights.h5")  # to pick a checkpoint afterwards
             print(f"epoch {epoch + 1}: loss {np.mean(losses):.4f} monitor {mloss:.4f} lr {lr:.1e} {secs:.0f}s", flush=True)
-    (RUN / "config.json").write_text(json.dumps({"batch": BATCH, "lambda": LAMBDA, "sigma": SIGMA, "lr": LR, "total_epochs": args.total_epochs, "steps_per_epoch": STEPS_PER_EPOCH, "train_images": len(train)}))
 
 
 if __name__ == "__main__":
