@@ -1,6 +1,6 @@
 """Export the colorizer checkpoint (runs/colorize/last.keras) to weights/colorize.npz + .json.
 
-    python -m training.export_colorize [--temperature 0.4]
+    python -m training.export_colorize [--checkpoint runs/colorize/epoch080.weights.h5] [--out /tmp/candidate]
 
 The model card records the ab bins, the preprocessing constants, the training data and the run's
 log; `bench/colorize_quality.py --write-card` adds the measured figures.
@@ -25,19 +25,30 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--temperature", type=float, default=0.4, help="default annealed-mean temperature")
     ap.add_argument("--net-side", type=int, default=256, help="the longer side the network runs at")
-    ap.add_argument("--checkpoint", type=Path, default=RUN / "last.keras")
+    ap.add_argument("--checkpoint", type=Path, default=RUN / "last.keras", help="a .keras model or an epoch's .weights.h5")
+    ap.add_argument("--out", type=Path, default=OUT, help="weights stem to write (default: weights/colorize)")
     ap.add_argument("--epochs-done", type=int, default=None, help="for a checkpoint older than the log's last epoch")
     args = ap.parse_args()
     import keras
 
     from training.export import export
+    from training.train_colorize import build_model
 
-    model = keras.models.load_model(args.checkpoint, compile=False)
     bins = np.load(RUN / "bins.npz")
+    if args.checkpoint.name.endswith(".weights.h5"):
+        model = build_model(len(bins["centres"]))
+        model.load_weights(args.checkpoint)
+    else:
+        model = keras.models.load_model(args.checkpoint, compile=False)
     cfg = json.loads((RUN / "config.json").read_text()) if (RUN / "config.json").exists() else {}
     log = list(csv.DictReader((RUN / "log.csv").open()))
-    log = log[: args.epochs_done or None]
+    epochs_done = args.epochs_done
+    if epochs_done is None and args.checkpoint.name.startswith("epoch"):  # epochNNN.weights.h5
+        epochs_done = int(args.checkpoint.name[5:8])
+    log = log[: epochs_done or None]
     old = json.loads(OUT.with_suffix(".json").read_text()) if OUT.with_suffix(".json").exists() else {}
+    # A run started from the committed weights keeps the record of the training before it.
+    base = old.get("training", {}) if cfg.get("init_from_weights") else None
     card = {
         "name": "colorize",
         "task": "predict the ab colour channels of CIE Lab from L, as a distribution over quantised ab bins",
@@ -53,12 +64,16 @@ def main() -> None:
         },
         "training": {
             "script": "training/train_colorize.py",
-            "data": "../shared/data/images (BSDS500 train+val, ImageNet sample, Sun-Hays80, McMaster, Set5, Set14); "
-                    "bsds500/test (the validation split) never used; 30 bsds500/val images held out as a monitor",
+            "data": "../shared/data/images: both batches (BSDS500 train+val, ImageNet sample, Sun-Hays80, McMaster, Set5, Set14; "
+                    "ImageNet detection classes, CamVid streets, DreamBooth objects, Urban100, StarGAN v2 faces); "
+                    "the validation splits bsds500/test and styletransfer/ never used; held out as a monitor: "
+                    "30 bsds500/val photos and every 25th photo of the second batch (82 in all)",
             "train_images": cfg.get("train_images"),
-            "crops": f"{CROP}x{CROP} random crops of images shrunk to longer side {LONG_SIDE}, random 0.75-1x rescale, flips",
+            "crops": f"{CROP}x{CROP} random crops of images shrunk to longer side {LONG_SIDE}, random 0.5-1x rescale, flips, "
+                     "exposure changes (a linear-light gain of 0.7-1.3, which keeps hue and saturation)",
             "loss": f"cross-entropy against soft targets (Gaussian, sigma {cfg.get('sigma')}) over {len(bins['centres'])} ab bins, "
-                    f"class rebalancing lambda {cfg.get('lambda')}",
+                    f"class rebalancing lambda {cfg.get('lambda')}, plus {cfg.get('reg_weight')} x Huber loss of the distribution's "
+                    "mean ab (in units of 10)",
             "optimizer": f"Adam, cosine decay from {cfg.get('lr')}",
             "batch": cfg.get("batch"),
             "epochs_done": len(log),
@@ -66,12 +81,13 @@ def main() -> None:
             "minutes": round(sum(float(r["seconds"]) for r in log) / 60, 1),
             "final_loss": float(log[-1]["loss"]) if log else None,
             "final_monitor_loss": float(log[-1]["monitor_loss"]) if log else None,
+            **({"started_from": base} if base else {}),
         },
         "metrics": old.get("metrics", {}),
     }
-    card = export(model, OUT, card, dtype="float16")
-    size = OUT.with_suffix(".npz").stat().st_size
-    print(f"wrote {OUT}.npz ({size / 1e6:.2f} MB, {card['parameters']:,} parameters) and .json")
+    card = export(model, args.out, card, dtype="float16")
+    size = args.out.with_suffix(".npz").stat().st_size
+    print(f"wrote {args.out}.npz ({size / 1e6:.2f} MB, {card['parameters']:,} parameters) and .json")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,23 @@
 """Colorize: grey L in, a distribution over ab colours out, run through core/.
 
     L (full size) -> shrink to NET_SIDE -> network -> per-position ab-bin logits (1/4 size)
-      -> annealed mean at temperature T -> ab -> enlarge to full size -> with the original L -> RGB
+      -> annealed mean at temperature T -> ab, muted where the network is unsure
+      -> enlarge to full size -> with the original L -> RGB
 
 Only colour comes from the network; every detail of the picture comes from the original L.
 The logits are kept, so changing T (the "vividness") needs no second network run.
+
+"When unsure, say less": a colour that is wrong at full strength looks worse than grey. Two
+things in the decode keep a wrong guess small:
+- Where the network's colour distribution is flat (it cannot tell a red car from a blue one), the
+  annealed mean would still pick one hue and paint it boldly, in blotches. So each position's
+  chroma is scaled by the network's confidence there (how peaked its distribution is, smoothed
+  over the neighbourhood).
+- A small network often guesses one tint for the whole photo (warm, green, blue). Right, it wins
+  a lot; wrong, it is a wash over everything. So only part of the photo's mean colour (its cast)
+  is kept, while the differences between regions (sky vs grass) stay whole.
+The settings live in the model card and were chosen on the training monitor set
+(training/tune_colorize_decode.py), never on the validation photos.
 """
 
 from __future__ import annotations
@@ -23,12 +36,20 @@ from core.network import Network
 from demos.colorize.color import fit_gamut, lab_to_rgb, rgb_to_lab
 
 WEIGHTS = Path(__file__).resolve().parents[2] / "weights" / "colorize"
+STRIP = 256  # rows converted at a time: a big photo's colour maths stays in bounded memory
 
 
 @lru_cache(maxsize=1)
-def load_model(stem: str = str(WEIGHTS)) -> tuple[Network, dict[str, Any]]:
+def load_model() -> tuple[Network, dict[str, Any]]:
     """The colorizer and its model card (bins, preprocessing constants, metrics)."""
-    return weights.load(stem)
+    return weights.load(str(WEIGHTS))
+
+
+def use_weights(stem: str | Path) -> None:
+    """Run other weights from now on (training scripts compare checkpoints this way)."""
+    global WEIGHTS
+    WEIGHTS = Path(stem)
+    load_model.cache_clear()
 
 
 @dataclass
@@ -46,15 +67,24 @@ def _resize(a: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return np.asarray(Image.fromarray(a.astype(np.float32), mode="F").resize(size, Image.BILINEAR))
 
 
+def lightness(rgb: np.ndarray) -> tuple[np.ndarray, bool]:
+    """(L of CIE Lab, whether the photo has colour), a strip of rows at a time."""
+    L = np.empty(rgb.shape[:2], np.float32)
+    chroma = 0.0
+    for r in range(0, len(L), STRIP):
+        lab = rgb_to_lab(rgb[r : r + STRIP])
+        L[r : r + STRIP] = lab[..., 0]
+        chroma = max(chroma, float(np.abs(lab[..., 1:]).max(initial=0.0)))
+    return L, chroma > 2.0
+
+
 def run_network(rgb: np.ndarray, trace: bool = False, forward: Callable[[np.ndarray], np.ndarray] | None = None) -> Colorized:
     """Turn `rgb` grey and run the network once. `rgb`: float (H, W, 3) in [0, 1].
 
     `forward` replaces core's network (bench/colorize_speed.py passes Keras, on the same weights)."""
     net, card = load_model()
     pre = card["preprocessing"]
-    lab = rgb_to_lab(rgb)
-    L = lab[..., 0]
-    was_colour = bool(np.abs(lab[..., 1:]).max() > 2.0)
+    L, was_colour = lightness(rgb)
     h, w = L.shape
     scale = min(1.0, pre["net_side"] / max(h, w))
     nh, nw = max(8, round(h * scale)), max(8, round(w * scale))
@@ -73,27 +103,78 @@ def run_network(rgb: np.ndarray, trace: bool = False, forward: Callable[[np.ndar
     return Colorized(L=L, logits=logits, was_colour=was_colour, trace=acts)
 
 
-def decode_ab(logits: np.ndarray, temperature: float) -> np.ndarray:
-    """Annealed mean (Zhang et al. 2016): softmax(logits / T) . bin centres.
-
-    T = 1 is the plain mean (safe, muted); smaller T moves toward the most likely colour (vivid).
-    """
-    _, card = load_model()
-    centres = np.asarray(card["preprocessing"]["ab_centres"], np.float32)
+def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    """Probabilities over the ab bins at temperature T, along the last axis."""
     z = logits / max(temperature, 1e-3)
     p = np.exp(z - z.max(axis=-1, keepdims=True))
-    p /= p.sum(axis=-1, keepdims=True)
-    return p @ centres
+    return p / p.sum(axis=-1, keepdims=True)
 
 
-def to_rgb(result: Colorized, temperature: float | None = None) -> np.ndarray:
+def blur(a: np.ndarray, sigma: float) -> np.ndarray:
+    """Separable Gaussian blur of a 2-D map (edges reflected); sigma in positions."""
+    if sigma <= 0:
+        return a
+    r = int(3 * sigma)
+    k = np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2)
+    k /= k.sum()
+    for axis in (0, 1):
+        pad = [(0, 0), (0, 0)]
+        pad[axis] = (r, r)
+        padded = np.pad(a, pad, mode="reflect" if a.shape[axis] > r else "edge")
+        a = np.apply_along_axis(lambda v: np.convolve(v, k, mode="valid"), axis, padded)
+    return a
+
+
+def confidence(p: np.ndarray) -> np.ndarray:
+    """How sure the network is at each position: 1 - entropy / log(Q) of its distribution
+    (0 = every colour equally likely, 1 = one colour for certain)."""
+    h = -(p * np.log(np.maximum(p, 1e-12))).sum(axis=-1)
+    return 1.0 - h / np.log(p.shape[-1])
+
+
+def chroma_gain(p1: np.ndarray, decode: dict[str, float]) -> np.ndarray:
+    """The factor (0..1) each position's chroma is scaled by: the confidence, smoothed over
+    `blur` positions, mapped linearly from `floor` (grey) to `full` (whole colour)."""
+    if decode.get("full", 0.0) <= decode.get("floor", 0.0):  # muting off
+        return np.ones(p1.shape[:-1], np.float32)
+    c = blur(confidence(p1), decode.get("blur", 0.0))
+    return np.clip((c - decode["floor"]) / (decode["full"] - decode["floor"]), 0.0, 1.0)
+
+
+def decode_ab(logits: np.ndarray, temperature: float, decode: dict[str, float] | None = None) -> np.ndarray:
+    """Annealed mean (Zhang et al. 2016), softmax(logits / T) . bin centres, muted where unsure.
+
+    T = 1 is the plain mean (safe, muted); smaller T moves toward the most likely colour (vivid).
+    `decode`: the muting settings (default: the model card's; {} turns muting off): `floor`,
+    `full` and `blur` of the confidence (chroma_gain), and `cast`, the share of the photo's mean
+    colour kept (1 = all of it).
+    """
+    _, card = load_model()
+    pre = card["preprocessing"]
+    centres = np.asarray(pre["ab_centres"], np.float32)
+    decode = pre.get("decode", {}) if decode is None else decode
+    ab = softmax(logits, temperature) @ centres
+    ab *= chroma_gain(softmax(logits), decode)[..., None]
+    ab -= (1.0 - decode.get("cast", 1.0)) * ab.reshape(-1, 2).mean(axis=0)
+    return ab.astype(np.float32)
+
+
+def to_rgb(result: Colorized, temperature: float | None = None, decode: dict[str, float] | None = None) -> np.ndarray:
     """Decode at `temperature` (default: the model card's) and recombine with the full-size L."""
     _, card = load_model()
     t = card["preprocessing"]["default_temperature"] if temperature is None else temperature
-    ab = decode_ab(result.logits, t)
+    ab = decode_ab(result.logits, t, decode)
     h, w = result.L.shape
-    ab_full = np.stack([_resize(ab[..., i], (w, h)) for i in range(2)], axis=-1)
-    return lab_to_rgb(fit_gamut(np.concatenate([result.L[..., None], ab_full], axis=-1)))
+    planes = [Image.fromarray(ab[..., i], mode="F") for i in range(2)]
+    sy = ab.shape[0] / h  # ab rows per output row
+    out = np.empty((h, w, 3), np.float32)
+    for r in range(0, h, STRIP):
+        # Bilinear enlargement of just this band (PIL's box keeps it identical to a whole-image resize).
+        rows = min(STRIP, h - r)
+        box = (0.0, r * sy, float(ab.shape[1]), (r + rows) * sy)
+        ab_band = np.stack([np.asarray(pl.resize((w, rows), Image.BILINEAR, box=box)) for pl in planes], axis=-1)
+        out[r : r + rows] = lab_to_rgb(fit_gamut(np.concatenate([result.L[r : r + rows, :, None], ab_band], axis=-1)))
+    return out
 
 
 def colorize_image(rgb: np.ndarray, temperature: float | None = None, forward: Callable | None = None) -> np.ndarray:

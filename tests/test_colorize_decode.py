@@ -1,0 +1,70 @@
+"""The colorizer's confidence-aware decode ("when unsure, say less") and the quality figures."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from demos.colorize.pipeline import blur, chroma_gain, confidence, decode_ab, load_model, softmax
+from demos.colorize.quality import colourfulness, grey_of, psnr, summarise
+
+MUTE = {"floor": 0.3, "full": 0.5, "blur": 0.0, "cast": 1.0}
+
+
+def logits_sure_and_unsure(q: int, h: int = 8, w: int = 16) -> np.ndarray:
+    """Left half: all mass on one bin (sure); right half: every bin equally likely (unsure)."""
+    z = np.zeros((h, w, q), np.float32)
+    z[:, : w // 2, 7] = 30.0
+    return z
+
+
+def test_confidence_runs_from_flat_to_certain():
+    q = 50
+    flat, peaked = np.full(q, 1 / q), np.eye(q)[3]
+    assert abs(confidence(flat)) < 1e-6
+    assert abs(confidence(peaked) - 1.0) < 1e-6
+    assert 0 < confidence(softmax(np.arange(q, dtype=np.float32) / 5)) < 1
+
+
+def test_unsure_positions_stay_grey_and_sure_ones_keep_their_colour():
+    _, card = load_model()
+    centres = np.asarray(card["preprocessing"]["ab_centres"], np.float32)
+    z = logits_sure_and_unsure(len(centres))
+    muted, raw = decode_ab(z, 0.5, MUTE), decode_ab(z, 0.5, {})
+    np.testing.assert_allclose(muted[:, :8], centres[7] * np.ones((8, 8, 1)), atol=1e-3)  # sure: untouched
+    assert np.abs(muted[:, 8:]).max() < 1e-3  # unsure: grey
+    np.testing.assert_allclose(raw[:, 8:], np.broadcast_to(centres.mean(0), (8, 8, 2)), atol=1e-3)  # unmuted: the bins' mean
+
+
+def test_cast_damping_removes_part_of_the_mean_colour_only():
+    _, card = load_model()
+    centres = np.asarray(card["preprocessing"]["ab_centres"], np.float32)
+    z = np.zeros((4, 8, len(centres)), np.float32)
+    z[:, :4, 7] = z[:, 4:, 20] = 30.0  # two sure regions of different colours
+    whole, half = decode_ab(z, 1.0, {}), decode_ab(z, 1.0, {"cast": 0.5})
+    mean = whole.reshape(-1, 2).mean(0)
+    np.testing.assert_allclose(half.reshape(-1, 2).mean(0), 0.5 * mean, atol=1e-3)
+    np.testing.assert_allclose(half[0, 0] - half[0, 7], whole[0, 0] - whole[0, 7], atol=1e-3)  # the contrast stays
+
+
+def test_muting_off_is_a_gain_of_one():
+    p = softmax(np.random.default_rng(0).normal(size=(5, 6, 30)).astype(np.float32))
+    assert (chroma_gain(p, {}) == 1).all()
+    g = chroma_gain(p, MUTE)
+    assert ((0 <= g) & (g <= 1)).all()
+
+
+def test_blur_keeps_the_mean_and_smooths():
+    a = np.zeros((20, 20), np.float32)
+    a[10, 10] = 1.0
+    b = blur(a, 2.0)
+    assert b.shape == a.shape and abs(b.sum() - 1.0) < 1e-3 and b.max() < 0.1
+
+
+def test_quality_figures():
+    rng = np.random.default_rng(1)
+    truth = rng.uniform(size=(32, 32, 3)).astype(np.float32)
+    grey = grey_of(truth)
+    assert colourfulness(grey) < 1.0 < colourfulness(truth)
+    assert psnr(truth, truth) > 100 and psnr(grey, truth) < 30
+    s = summarise(np.array([2.0, -0.5, -1.5, 0.5]), np.array([10.0, 20.0, 30.0, 40.0]), np.full(4, 50.0))
+    assert s == {"psnr_gain_db": 0.125, "better_than_grey": 0.5, "worse_than_grey_by_1db": 0.25, "colourfulness_ratio": 0.5}
