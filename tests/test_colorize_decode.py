@@ -46,6 +46,19 @@ def test_cast_damping_removes_part_of_the_mean_colour_only():
     np.testing.assert_allclose(half[0, 0] - half[0, 7], whole[0, 0] - whole[0, 7], atol=1e-3)  # the contrast stays
 
 
+def test_smoothing_shrinks_a_stray_patch_but_keeps_a_large_region():
+    _, card = load_model()
+    centres = np.asarray(card["preprocessing"]["ab_centres"], np.float32)
+    z = np.zeros((40, 40, len(centres)), np.float32)
+    z[:, :20, 7] = z[:, 20:, 20] = 30.0
+    z[30:32, 5:7] = 0.0
+    z[30:32, 5:7, 40] = 30.0  # a 2x2 stray hue inside the left region
+    raw, smooth = decode_ab(z, 1.0, {}), decode_ab(z, 1.0, {"smooth": 3.0})
+    left = centres[7]
+    assert np.abs(smooth[31, 6] - left).max() < 0.5 * np.abs(raw[31, 6] - left).max()
+    np.testing.assert_allclose(smooth[10, 2], left, atol=0.5)
+
+
 def test_muting_off_is_a_gain_of_one():
     p = softmax(np.random.default_rng(0).normal(size=(5, 6, 30)).astype(np.float32))
     assert (chroma_gain(p, {}) == 1).all()

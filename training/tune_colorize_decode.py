@@ -28,11 +28,12 @@ from demos.media import read_image
 from training.colorize_data import image_paths
 
 GRID = {
-    "temperature": [0.3, 0.4, 0.5, 0.7, 1.0],
+    "temperature": [0.2, 0.3, 0.5, 0.7, 1.0],
     "floor": [0.0, 0.1, 0.18, 0.25],  # confidence runs from about 0.3 (unsure) to 0.6 (sure) on photos; 0 = no muting
     "span": [0.3],  # full = floor + span
     "blur": [2.0],
     "cast": [1.0, 0.75, 0.5],  # share of the photo's mean colour kept
+    "smooth": [0.0, 1.5, 3.0],  # blur of the colour itself, against blotches
 }
 MAX_WORSE = 1 / 8
 
@@ -69,13 +70,13 @@ def main() -> None:
         cache.append((truth, psnr(grey_of(truth), truth), pipeline.run_network(truth)))
     print(f"{len(cache)} monitor photos, weights {args.weights}")
     rows = []
-    for t, floor, span, blur, cast in itertools.product(*grid.values()):
-        decode = {"floor": floor, "full": round(floor + span, 3) if floor else 0.0, "blur": blur, "cast": cast}
+    for t, floor, span, blur, cast, smooth in itertools.product(*grid.values()):
+        decode = {"floor": floor, "full": round(floor + span, 3) if floor else 0.0, "blur": blur, "cast": cast, "smooth": smooth}
         rows.append(({"temperature": t}, decode, score(cache, t, decode)))
         print(f"\r{len(rows)} settings", end="", file=sys.stderr, flush=True)
-    print(f"\n{'T':>5} {'decode':<58} {'gain dB':>8} {'better':>7} {'worse>1dB':>10} {'colour':>7}")
+    print(f"\n{'T':>5} {'decode':<76} {'gain dB':>8} {'better':>7} {'worse>1dB':>10} {'colour':>7}")
     for t, decode, s in sorted(rows, key=lambda r: -balance(r[2])):
-        print(f"{t['temperature']:>5} {json.dumps(decode):<58} {s['psnr_gain_db']:>+8.3f} {s['better_than_grey']:>7.0%} "
+        print(f"{t['temperature']:>5} {json.dumps(decode):<76} {s['psnr_gain_db']:>+8.3f} {s['better_than_grey']:>7.0%} "
               f"{s['worse_than_grey_by_1db']:>10.0%} {s['colourfulness_ratio']:>7.2f}")
     ok = [r for r in rows if r[2]["worse_than_grey_by_1db"] <= MAX_WORSE] or rows
     t, decode, s = max(ok, key=lambda r: balance(r[2]))

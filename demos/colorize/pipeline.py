@@ -146,8 +146,8 @@ def decode_ab(logits: np.ndarray, temperature: float, decode: dict[str, float] |
 
     T = 1 is the plain mean (safe, muted); smaller T moves toward the most likely colour (vivid).
     `decode`: the muting settings (default: the model card's; {} turns muting off): `floor`,
-    `full` and `blur` of the confidence (chroma_gain), and `cast`, the share of the photo's mean
-    colour kept (1 = all of it).
+    `full` and `blur` of the confidence (chroma_gain), `cast`, the share of the photo's mean
+    colour kept (1 = all of it), and `smooth`, the width of a Gaussian blur of the colour itself.
     """
     _, card = load_model()
     pre = card["preprocessing"]
@@ -156,6 +156,8 @@ def decode_ab(logits: np.ndarray, temperature: float, decode: dict[str, float] |
     ab = softmax(logits, temperature) @ centres
     ab *= chroma_gain(softmax(logits), decode)[..., None]
     ab -= (1.0 - decode.get("cast", 1.0)) * ab.reshape(-1, 2).mean(axis=0)
+    if decode.get("smooth", 0.0) > 0:  # small patches of a stray hue merge into their surroundings
+        ab = np.stack([blur(ab[..., i], decode["smooth"]) for i in range(2)], axis=-1)
     return ab.astype(np.float32)
 
 
