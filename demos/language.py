@@ -4,10 +4,16 @@ the user moves between pages and mirrored in the URL, so a link or a reload keep
 
 Every widget on the pages has a key, and Streamlit identifies a keyed widget by its key, not its
 label, so switching language relabels the widgets without resetting them (slider positions,
-uploads and results stay).
+uploads and results stay). A radio, a selectbox or a select_slider is different: the browser keeps and sends back
+the *label* of the chosen option, which the other language does not know, so `choice()` shows the
+options translated and puts the chosen value back itself when the language changes
+(tests/test_browser_spanish.py checks it in a real browser).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import streamlit as st
 
@@ -16,6 +22,9 @@ from demos.i18n import _
 
 KEY = "lang"  # the selector's widget key, and the URL's query parameter
 _URL_KEY = "_lang_in_url"  # the value this session last put in the URL
+_SHOWN_KEY = "_lang_shown"  # the language of the previous run
+_CHANGED_KEY = "_lang_changed"  # whether this run changed the language
+_CHOSEN_KEY = "_lang_choices"  # widget key -> the value chosen, whatever the language
 
 
 def session_language() -> str | None:
@@ -35,7 +44,26 @@ def settle() -> str:
         st.session_state[KEY] = in_url or i18n.normalize(st.context.locale) or i18n.DEFAULT
     elif in_url and in_url != st.session_state.get(_URL_KEY):  # the URL was changed by hand or by Back
         st.session_state[KEY] = in_url
-    return st.session_state[KEY]
+    lang = st.session_state[KEY]
+    st.session_state[_CHANGED_KEY] = st.session_state.get(_SHOWN_KEY, lang) != lang
+    st.session_state[_SHOWN_KEY] = lang
+    return lang
+
+
+def choice(widget: Callable[..., Any], label: str, options: Sequence[Any], key: str, format_func: Callable[[Any], str] = _,
+           default: Any = None, **kwargs: Any) -> Any:
+    """`widget` (st.radio, st.selectbox, st.select_slider) over `options` (values that never change,
+    such as English msgids or numbers), each shown as `format_func` writes it in the current
+    language; the choice survives a change of language. The first value is `default` (else the
+    first option): pass no index or value of your own."""
+    chosen = st.session_state.setdefault(_CHOSEN_KEY, {})
+    if key not in st.session_state and default is not None:
+        st.session_state[key] = default
+    elif st.session_state.get(_CHANGED_KEY) and chosen.get(key) in options:
+        st.session_state[key] = chosen[key]  # the browser would send the label of the other language
+    value = widget(label, options, format_func=format_func, key=key, **kwargs)
+    chosen[key] = value
+    return value
 
 
 def selector() -> None:
@@ -55,7 +83,7 @@ def _css_text(text: str) -> str:
 
 def streamlit_texts() -> None:
     """Streamlit's own few words (the uploader's button and limits, the camera's prompt and button,
-    the Stop button) in the session's language. Streamlit has no translations of its own, so CSS
+    the Stop button, the keyboard's skip link) in the session's language. Streamlit has no translations of its own, so CSS
     hides its English text and shows ours in its place; where a selector stops matching in a later
     Streamlit, its English text simply shows again."""
     if i18n.current() == i18n.DEFAULT:
@@ -68,6 +96,7 @@ def streamlit_texts() -> None:
         '[data-testid="stCameraInput"]:has([data-testid="stCameraInputWebcamStyledBox"]) [data-testid="stCameraInputButton"]': _("Take photo"),
         '[data-testid="stCameraInput"]:has(img) [data-testid="stCameraInputButton"]': _("Clear photo"),
         '[data-testid="stStatusWidget"] button': _("Stop"),
+        '[data-testid="stSkipToContent"]': _("Skip to main content"),
     }
     css = "".join(f"{sel}{{font-size:0 !important}}{sel}::after{{content:{_css_text(text)};font-size:0.875rem}}" for sel, text in rules.items())
     css += '[data-testid="stCameraInputWebcamComponent"] p a{display:none}'

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from demos import language
 from demos.audio import AUDIO_TYPES
 from demos.i18n import N_, _, ngettext
 
@@ -16,7 +17,7 @@ SOURCES = (N_("a sample"), N_("your file"), N_("the microphone"))  # the values 
 def choose_audio(key: str, limit_minutes: int) -> tuple[bytes, str] | None:
     """Speech from a sample clip, an uploaded file or the microphone: (bytes, file name), or None
     while the user has not chosen. `key` prefixes the widget keys; the limit is shown with the uploader."""
-    src = st.radio(_("Speech from"), SOURCES, format_func=_, horizontal=True, key=f"{key}_source")
+    src = language.choice(st.radio, _("Speech from"), SOURCES, horizontal=True, key=f"{key}_source")
     if src == "a sample":
         names = sorted(p.name for p in SAMPLES.glob("*.ogg"))
         name = st.selectbox(_("Sample clip (synthetic voices, made by the project)"), names, key=f"{key}_sample")

@@ -8,6 +8,7 @@ import numpy as np
 import streamlit as st
 
 from core.weights import WeightsError
+from demos import language
 from demos.colorize.pipeline import Colorized, load_model, run_network, to_rgb
 from demos.colorize.samples import SAMPLES, sample_bytes
 from demos.i18n import N_, _, count, num, translate
@@ -35,9 +36,9 @@ def activation_grid(act: np.ndarray, n: int = 8) -> list[np.ndarray]:
 
 
 def choose_photo() -> tuple[bytes, str] | None:
-    source = st.radio(_("Photo from"), (N_("a sample"), N_("your file"), N_("the camera")), format_func=_, horizontal=True, key="col_source")
+    source = language.choice(st.radio, _("Photo from"), (N_("a sample"), N_("your file"), N_("the camera")), horizontal=True, key="col_source")
     if source == "a sample":
-        name = st.selectbox(_("Sample photo"), list(SAMPLES), format_func=_, key="col_sample")
+        name = language.choice(st.selectbox, _("Sample photo"), list(SAMPLES), key="col_sample")
         return sample_bytes(name), name
     if source == "your file":
         up = st.file_uploader(_("A photo (black-and-white or colour: colour is turned grey first, so you can compare)"), type=IMAGE_TYPES, key="col_upload")

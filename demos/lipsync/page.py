@@ -10,6 +10,7 @@ import numpy as np
 import streamlit as st
 
 from core.weights import WeightsError
+from demos import language
 from demos.audio import is_silent, read_audio
 from demos.i18n import N_, _, count, current, pct, translate
 from demos.lipsync.pipeline import MouthTrack, load_model, mouth_track, render_video
@@ -54,12 +55,12 @@ def make_video(data: bytes, name: str, face_data: bytes | None, face_name: str, 
 
 
 def choose_face() -> tuple[bytes | None, str]:
-    face = st.radio(_("Face"), FACES, format_func=_, horizontal=True, key="ls_face")
+    face = language.choice(st.radio, _("Face"), FACES, horizontal=True, key="ls_face")
     if face == "cartoon":
         return None, ""
     st.caption(_("Making a real person seem to say something can hurt them. Only animate faces you have the right "
                  "to use (your own, or with permission). Every video carries a visible mark that it is synthetic."))
-    how = st.radio(_("Photo from"), PHOTO_SOURCES, format_func=_, horizontal=True, key="ls_face_src")
+    how = language.choice(st.radio, _("Photo from"), PHOTO_SOURCES, horizontal=True, key="ls_face_src")
     if how == "upload":
         up = st.file_uploader(_("A photo with one front-facing face"), type=IMAGE_TYPES, key="ls_face_upload")
         return (up.getvalue(), up.name) if up else (b"", "")

@@ -11,6 +11,7 @@ import streamlit as st  # noqa: E402
 
 from core import activations  # noqa: E402
 from core.weights import WeightsError, read_card  # noqa: E402
+from demos import language  # noqa: E402
 from demos.i18n import N_, _, count, ngettext, num, tex, translate  # noqa: E402
 from demos.neuron.model import CHOICES, WEIGHTS_DIR, forward_steps, neuron, output_surface, with_hidden_activation, xor_network  # noqa: E402
 from demos.plots import localize  # noqa: E402
@@ -25,7 +26,7 @@ PARAMS = [round(-4 + 0.1 * k, 1) for k in range(81)]  # -4 .. 4
 
 def number_slider(label: str, values: list[float], default: float, key: str) -> float:
     """A slider whose value is written as the user's language writes numbers (1,50 in Spanish)."""
-    return st.select_slider(label, values, value=default, format_func=num, key=key)
+    return language.choice(st.select_slider, label, values, format_func=num, default=default, key=key)
 
 
 def act_name(name: str) -> str:
@@ -91,7 +92,7 @@ def one_neuron() -> tuple[float, float]:
         w1 = number_slider(_("weight w1"), PARAMS, 1.5, "w1")
         w2 = number_slider(_("weight w2"), PARAMS, -2.0, "w2")
         b = number_slider(_("bias b"), PARAMS, -0.5, "b")
-        act = st.radio(_("activation function f"), CHOICES, format_func=act_name, horizontal=True, key="act")
+        act = language.choice(st.radio, _("activation function f"), CHOICES, format_func=act_name, horizontal=True, key="act")
     z, a = neuron([x1, x2], [w1, w2], b, act)
     with right:
         st.latex(rf"\begin{{aligned}} z &= w_1 x_1 + w_2 x_2 + b \\ &= ({tex(w1)})({tex(x1)}) + ({tex(w2)})({tex(x2)}) + ({tex(b)}) \\ &= {tex(z, 3)} \end{{aligned}}")
@@ -131,7 +132,7 @@ def network(x1: float, x2: float) -> None:
         "inputs: that is **forward propagation**, computed here by the same NumPy engine (`core/`) that runs "
         "every model in this suite."
     ))
-    hidden_act = st.radio(_("hidden-layer activation"), HIDDEN, format_func=_, horizontal=True, key="hidden_act")
+    hidden_act = language.choice(st.radio, _("hidden-layer activation"), HIDDEN, horizontal=True, key="hidden_act")
     linear = hidden_act == HIDDEN[1]
     net = with_hidden_activation(trained, "linear") if linear else trained
     steps = forward_steps(net, x1, x2)

@@ -9,6 +9,7 @@ import numpy as np
 import streamlit as st
 
 from core.weights import WeightsError
+from demos import language
 from demos.audio import read_audio
 from demos.i18n import N_, _, count, num, pct, translate
 from demos.media import MediaError
@@ -174,7 +175,7 @@ def page() -> None:
         st.error(_("The speech model could not be loaded: {error}").format(error=translate(e)))
         return
     chosen = choose_audio("stt", 10)
-    mode = MODE_LABELS[st.radio(_("Words to look for"), list(MODE_LABELS), format_func=_, horizontal=True, key="stt_mode")]
+    mode = MODE_LABELS[language.choice(st.radio, _("Words to look for"), list(MODE_LABELS), horizontal=True, key="stt_mode")]
     if chosen is None:
         st.info(_("Choose a sample clip, upload one, or record yourself."))
         return
