@@ -19,8 +19,19 @@ from core.layers import LAYER_TYPES
 from core.network import Network
 
 
+def N_(message: str) -> str:
+    """Marks a message for translation (Babel extracts it); the app translates it when shown."""
+    return message
+
+
 class WeightsError(Exception):
-    """A weights file is missing, damaged or does not match its model card."""
+    """A weights file is missing, damaged or does not match its model card.
+
+    str() is the English message; `template` and `fields` let the app show it in the user's language."""
+
+    def __init__(self, template: str, **fields: Any) -> None:
+        super().__init__(template.format(**fields) if fields else template)
+        self.template, self.fields = template, fields
 
 
 def _sha256(path: Path) -> str:
@@ -48,13 +59,13 @@ def read_card(stem: str | Path) -> dict[str, Any]:
     """The model card `stem.json`, or a WeightsError naming the file."""
     path = Path(stem).with_suffix(".json")
     if not path.is_file():
-        raise WeightsError(f"model card {path} is missing")
+        raise WeightsError(N_("model card {path} is missing"), path=path)
     try:
         card = json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise WeightsError(f"model card {path} is not valid JSON ({e})") from None
+        raise WeightsError(N_("model card {path} is not valid JSON ({reason})"), path=path, reason=e) from None
     if not isinstance(card, dict) or "architecture" not in card or "npz_sha256" not in card:
-        raise WeightsError(f"model card {path} lacks 'architecture' or 'npz_sha256'")
+        raise WeightsError(N_("model card {path} lacks 'architecture' or 'npz_sha256'"), path=path)
     return card
 
 
@@ -64,24 +75,24 @@ def load(stem: str | Path) -> tuple[Network, dict[str, Any]]:
     card = read_card(stem)
     npz = stem.with_suffix(".npz")
     if not npz.is_file():
-        raise WeightsError(f"weights file {npz} is missing")
+        raise WeightsError(N_("weights file {path} is missing"), path=npz)
     if _sha256(npz) != card["npz_sha256"]:
-        raise WeightsError(f"weights file {npz} does not match its model card (sha256 differs): it is damaged or from another model")
+        raise WeightsError(N_("weights file {path} does not match its model card (sha256 differs): it is damaged or from another model"), path=npz)
     try:
         with np.load(npz, allow_pickle=False) as f:
             arrays = {k: f[k].astype(np.float32) for k in f.files}
     except (OSError, ValueError, zipfile.BadZipFile) as e:
-        raise WeightsError(f"weights file {npz} cannot be read ({e})") from None
+        raise WeightsError(N_("weights file {path} cannot be read ({reason})"), path=npz, reason=e) from None
     arch = card["architecture"]
     layers = []
     for spec in arch["layers"]:
         spec = dict(spec)
         kind, name = spec.pop("type"), spec["name"]
         if kind not in LAYER_TYPES:
-            raise WeightsError(f"model card {stem.with_suffix('.json')}: unknown layer type {kind!r}")
+            raise WeightsError(N_("model card {path}: unknown layer type {kind}"), path=stem.with_suffix(".json"), kind=repr(kind))
         params = {k.split("/", 1)[1]: v for k, v in arrays.items() if k.split("/", 1)[0] == name}
         try:
             layers.append(LAYER_TYPES[kind](**spec, **params))
         except TypeError as e:
-            raise WeightsError(f"{npz}: layer {name!r} does not match its spec ({e})") from None
+            raise WeightsError(N_("{path}: layer {name} does not match its spec ({reason})"), path=npz, name=repr(name), reason=e) from None
     return Network(layers, arch.get("input", "input"), arch.get("input_shape")), card

@@ -2,7 +2,7 @@
 
 Decodes wav, flac, ogg/opus, mp3, m4a, webm (soundfile where it can, the ffmpeg that the
 `imageio-ffmpeg` wheel carries otherwise), downmixes to mono and resamples to 16 kHz float32.
-Every failure is a MediaError with a message fit to show a user.
+Every failure is a MediaError with a message fit to show a user, in their language.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from demos.i18n import _, num
 from demos.media import MediaError, file_bytes
 
 RATE = 16_000
@@ -56,22 +57,22 @@ def _ffmpeg_decode(data: bytes, label: str) -> np.ndarray:
     try:
         r = subprocess.run(cmd, input=data, capture_output=True, timeout=120)
     except subprocess.TimeoutExpired:
-        raise MediaError(f"{label}: decoding took too long; is it really an audio file?") from None
+        raise MediaError(_("{label}: decoding took too long; is it really an audio file?").format(label=label)) from None
     if r.returncode != 0 or not r.stdout:
-        raise MediaError(f"{label} is not audio this app can read, or it is damaged (supported: {', '.join(AUDIO_TYPES)}).")
+        raise MediaError(_("{label} is not audio this app can read, or it is damaged (supported: {types}).").format(label=label, types=", ".join(AUDIO_TYPES)))
     return np.frombuffer(r.stdout, np.float32).copy()
 
 
 def read_audio(source: bytes | str | Path, name: str | None = None, max_seconds: float = MAX_SECONDS) -> np.ndarray:
     """Decode to mono float32 at 16 kHz in [-1, 1]; clear MediaErrors for empty, non-audio,
     damaged, too short and too long input."""
-    data, label = file_bytes(source, name, "the audio", MAX_BYTES)
+    data, label = file_bytes(source, name, _("the audio"), MAX_BYTES)
     import soundfile as sf
 
     try:
         with sf.SoundFile(io.BytesIO(data)) as f:
             if f.frames / f.samplerate > max_seconds:
-                raise MediaError(f"{label} is {f.frames / f.samplerate / 60:.1f} minutes long; the limit is {max_seconds / 60:g} minutes.")
+                raise too_long(label, f.frames / f.samplerate, max_seconds)
             x = f.read(dtype="float32", always_2d=True)
             rate = f.samplerate
         x = _resample(x.mean(axis=1), rate)
@@ -80,13 +81,19 @@ def read_audio(source: bytes | str | Path, name: str | None = None, max_seconds:
     except Exception:  # soundfile cannot (mp3 on old libsndfile, m4a, webm, or junk): let ffmpeg try
         x = _ffmpeg_decode(data, label)
     if not np.all(np.isfinite(x)):
-        raise MediaError(f"{label} contains invalid samples (NaN or infinity).")
+        raise MediaError(_("{label} contains invalid samples (NaN or infinity).").format(label=label))
     seconds = len(x) / RATE
     if seconds > max_seconds:
-        raise MediaError(f"{label} is {seconds / 60:.1f} minutes long; the limit is {max_seconds / 60:g} minutes.")
+        raise too_long(label, seconds, max_seconds)
     if seconds < MIN_SECONDS:
-        raise MediaError(f"{label} is only {seconds:.2f} s long; it needs at least {MIN_SECONDS} s.")
+        raise MediaError(_("{label} is only {seconds} s long; it needs at least {minimum} s.").format(
+            label=label, seconds=num(seconds, 2), minimum=num(MIN_SECONDS, 2)))
     return np.clip(x, -1.0, 1.0)
+
+
+def too_long(label: str, seconds: float, max_seconds: float) -> MediaError:
+    return MediaError(_("{label} is {minutes} minutes long; the limit is {limit} minutes.").format(
+        label=label, minutes=num(seconds / 60, 1), limit=num(max_seconds / 60, 0)))
 
 
 def is_silent(x: np.ndarray, threshold_db: float = -50.0) -> bool:

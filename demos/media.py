@@ -1,5 +1,5 @@
 """Reading what users bring: images (audio joins here later). Every failure is a MediaError with a
-message fit to show a user; nothing here lets a decoder's traceback through."""
+message fit to show a user, in their language; nothing here lets a decoder's traceback through."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from demos.i18n import _, count, num
 
 MAX_BYTES = 50 * 1024 * 1024  # matches server.maxUploadSize in .streamlit/config.toml
 MAX_PIXELS = 40_000_000  # about 7300 x 5500; guards against decompression bombs
@@ -27,14 +29,14 @@ def file_bytes(source: bytes | str | Path, name: str | None, what: str, max_byte
         try:
             data = Path(source).read_bytes()
         except OSError as e:
-            raise MediaError(f"{name}: cannot read the file ({e.strerror or e})") from None
+            raise MediaError(_("{name}: cannot read the file ({reason})").format(name=name, reason=e.strerror or e)) from None
     else:
         data = source
     label = name or what
     if not data:
-        raise MediaError(f"{label} is empty (0 bytes).")
+        raise MediaError(_("{label} is empty (0 bytes).").format(label=label))
     if len(data) > max_bytes:
-        raise MediaError(f"{label} is {len(data) / 2**20:.0f} MB; the limit is {max_bytes // 2**20} MB.")
+        raise MediaError(_("{label} is {size} MB; the limit is {limit} MB.").format(label=label, size=num(len(data) / 2**20, 0), limit=count(max_bytes // 2**20)))
     return data, label
 
 
@@ -44,26 +46,29 @@ def read_image(source: bytes | str | Path, name: str | None = None) -> np.ndarra
     Handles grey, palette, RGBA/LA (composited on white), CMYK, 16-bit and float images, and
     EXIF rotation. Rejects empty, non-image, truncated, huge and tiny files with a clear message.
     """
-    data, label = file_bytes(source, name, "the image")
+    data, label = file_bytes(source, name, _("the image"))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(data))
             w, h = img.size
             if w * h > MAX_PIXELS:
-                raise MediaError(f"{label} is {w} x {h} pixels; the limit is {MAX_PIXELS / 1e6:.0f} megapixels.")
+                raise MediaError(_("{label} is {width} x {height} pixels; the limit is {limit} megapixels.").format(
+                    label=label, width=w, height=h, limit=num(MAX_PIXELS / 1e6, 0)))
             img.load()
             img = ImageOps.exif_transpose(img)
     except MediaError:
         raise
     except UnidentifiedImageError:
-        raise MediaError(f"{label} is not an image this app can read (supported: {', '.join(IMAGE_TYPES)}).") from None
+        raise MediaError(_("{label} is not an image this app can read (supported: {types}).").format(label=label, types=", ".join(IMAGE_TYPES))) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise MediaError(f"{label} claims to be far too large (a decompression bomb?); the limit is {MAX_PIXELS / 1e6:.0f} megapixels.") from None
+        raise MediaError(_("{label} claims to be far too large (a decompression bomb?); the limit is {limit} megapixels.").format(
+            label=label, limit=num(MAX_PIXELS / 1e6, 0))) from None
     except (OSError, SyntaxError, ValueError) as e:
-        raise MediaError(f"{label} is damaged or truncated and cannot be decoded ({e}).") from None
+        raise MediaError(_("{label} is damaged or truncated and cannot be decoded ({reason}).").format(label=label, reason=e)) from None
     if min(img.size) < MIN_SIDE:
-        raise MediaError(f"{label} is only {img.width} x {img.height} pixels; it needs at least {MIN_SIDE} on each side.")
+        raise MediaError(_("{label} is only {width} x {height} pixels; it needs at least {minimum} on each side.").format(
+            label=label, width=img.width, height=img.height, minimum=MIN_SIDE))
     return to_rgb(img)
 
 

@@ -14,6 +14,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# The tests expect English unless they ask for Spanish: the language must not come from the
+# machine's locale (the CLI reads LANGUAGE, LC_ALL, LC_MESSAGES and LANG, as gettext does).
+for _var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_var, None)
+os.environ["LANG"] = "C.UTF-8"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage"]
@@ -25,11 +31,17 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def open_page(path: str):
-    """The app in AppTest, switched to the page at `path` (relative to demos/), with no exception."""
+def open_page(path: str, lang: str | None = None, locale: str | None = None):
+    """The app in AppTest, switched to the page at `path` (relative to demos/), with no exception;
+    opened with `?lang=` when `lang` is given, from a browser whose language is `locale` if given."""
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "demos" / "app.py"), default_timeout=120).run()
+    at = AppTest.from_file(str(ROOT / "demos" / "app.py"), default_timeout=120)
+    if lang:
+        at.query_params["lang"] = lang
+    if locale:
+        at.context["locale"] = locale
+    at.run()
     at.switch_page(path).run()
     assert not at.exception, at.exception
     return at
@@ -77,6 +89,16 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture
+def spanish() -> Iterator[None]:
+    """This process speaks Spanish for the test (messages raised outside the app, CLI functions)."""
+    from demos import i18n
+
+    i18n.set_language("es")
+    yield
+    i18n.set_language(None)
 
 
 @pytest.fixture

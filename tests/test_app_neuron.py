@@ -32,11 +32,11 @@ def test_neuron_output_follows_sliders(neuron_page):
     at = neuron_page
     # defaults: z = 1.5*1 - 2*0 - 0.5 = 1.0 -> sigmoid(1.0)
     assert metric(at, "neuron output a") == pytest.approx(0.731, abs=1e-3)
-    at.slider(key="b").set_value(-1.5).run()  # z = 0
+    at.select_slider(key="b").set_value(-1.5).run()  # z = 0
     assert metric(at, "neuron output a") == pytest.approx(0.5, abs=1e-3)
     at.radio(key="act").set_value("relu").run()
     assert metric(at, "neuron output a") == pytest.approx(0.0, abs=1e-3)
-    at.slider(key="w1").set_value(3.0).run()  # z = 3 - 1.5
+    at.select_slider(key="w1").set_value(3.0).run()  # z = 3 - 1.5
     assert metric(at, "neuron output a") == pytest.approx(1.5, abs=1e-3)
 
 
@@ -44,14 +44,14 @@ def test_network_computes_xor_and_linear_does_not(neuron_page):
     at = neuron_page
     outputs = {}
     for x1, x2 in [(0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0)]:
-        at.slider(key="x1").set_value(x1)
-        at.slider(key="x2").set_value(x2).run()
+        at.select_slider(key="x1").set_value(x1)
+        at.select_slider(key="x2").set_value(x2).run()
         outputs[(x1, x2)] = metric(at, "network output y")
     assert outputs[(0.0, 1.0)] > 0.9 and outputs[(1.0, 0.0)] > 0.9
     assert outputs[(0.0, 0.0)] < 0.1 and outputs[(1.0, 1.0)] < 0.1
     at.radio(key="hidden_act").set_value("linear (no activation)").run()
     assert not at.exception
-    assert any("Layer `hidden`" in m.value for m in at.markdown)
+    assert any("**Hidden layer**" in m.value and "(linear)" in m.value for m in at.markdown)
 
 
 def test_app_never_imports_tensorflow():

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from core.weights import WeightsError
 from demos.colorize.pipeline import colorize_image, load_model
+from demos.i18n import _, ngettext, num, translate
 from demos.media import MediaError, read_image, to_png_bytes
 
 
@@ -16,12 +17,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         load_model()
     except WeightsError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(_("error: {message}").format(message=translate(e)), file=sys.stderr)
         return 1
     try:
         args.out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        print(f"error: cannot create {args.out}: {e.strerror or e}", file=sys.stderr)
+        print(_("error: cannot create {path}: {reason}").format(path=args.out, reason=e.strerror or e), file=sys.stderr)
         return 1
     n, failed, t_all = len(args.inputs), [], time.perf_counter()
     for i, path in enumerate(args.inputs, 1):
@@ -31,19 +32,27 @@ def run(args: argparse.Namespace) -> int:
             rgb = read_image(path)
             out = args.out / f"{path.stem}.png"
             out.write_bytes(to_png_bytes(colorize_image(rgb, args.temperature)))
-            print(f"{prefix} -> {out} ({rgb.shape[1]}x{rgb.shape[0]}, {time.perf_counter() - t:.2f} s)", file=sys.stderr)
+            print(_("{prefix} -> {out} ({width}x{height}, {seconds} s)").format(
+                prefix=prefix, out=out, width=rgb.shape[1], height=rgb.shape[0], seconds=num(time.perf_counter() - t)), file=sys.stderr)
         except (MediaError, OSError) as e:
             failed.append(path)
-            print(f"{prefix}: skipped: {e}", file=sys.stderr)
+            print(_("{prefix}: skipped: {reason}").format(prefix=prefix, reason=e), file=sys.stderr)
     done = n - len(failed)
-    print(f"colorized {done} of {n} in {time.perf_counter() - t_all:.1f} s" + (f"; skipped {len(failed)}: {', '.join(map(str, failed))}" if failed else ""))
+    summary = ngettext("colorized {done} of {n} photo in {seconds} s", "colorized {done} of {n} photos in {seconds} s", n).format(
+        done=done, n=n, seconds=num(time.perf_counter() - t_all, 1))
+    if failed:
+        summary += ngettext("; skipped {count}: {files}", "; skipped {count}: {files}", len(failed)).format(
+            count=len(failed), files=", ".join(map(str, failed)))
+    print(summary)
     return 1 if failed else 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("colorize", help="colorize black-and-white photos", description=__doc__)
-    p.add_argument("inputs", nargs="+", type=Path, metavar="IN", help="image files (jpg, png, webp, bmp, tiff); colour photos are turned grey first")
-    p.add_argument("--out", type=Path, required=True, metavar="DIR", help="writes DIR/<input name>.png")
+def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("colorize", parents=parents, help=_("colorize black-and-white photos"),
+                       description=_("Colorize many photos; a bad file is reported and skipped, the rest are still done."))
+    p.add_argument("inputs", nargs="+", type=Path, metavar=_("IN"),
+                   help=_("image files (jpg, png, webp, bmp, tiff); colour photos are turned grey first"))
+    p.add_argument("--out", type=Path, required=True, metavar=_("DIR"), help=_("writes DIR/<input name>.png"))
     p.add_argument("--temperature", type=float, default=None, metavar="T",
-                   help="vividness: lower is more vivid, 1 is safest (default: the model card's)")
+                   help=_("vividness: lower is more vivid, 1 is safest (default: the model card's)"))
     p.set_defaults(run=run)

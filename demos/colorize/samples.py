@@ -5,18 +5,21 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+from demos.i18n import N_
+
 _SKIMAGE = importlib.util.find_spec("skimage")
 DATA = Path(next(iter(_SKIMAGE.submodule_search_locations))) / "data" if _SKIMAGE else Path("missing")
 
 # label -> file in skimage/data. "Cameraman" is a real black-and-white photo; the others are
 # colour photos (turned grey by the pipeline, so the original can be shown beside the result).
+# The labels are msgids: the page shows them translated.
 SAMPLES = {
-    "Cameraman (a real black-and-white photo)": "camera.png",
-    "Cat": "chelsea.png",
-    "Coffee cup": "coffee.png",
-    "Rocket on the launch pad": "rocket.jpg",
-    "Motorbike": "motorcycle_left.png",
-    "Astronaut": "astronaut.png",
+    N_("Cameraman (a real black-and-white photo)"): "camera.png",
+    N_("Cat"): "chelsea.png",
+    N_("Coffee cup"): "coffee.png",
+    N_("Rocket on the launch pad"): "rocket.jpg",
+    N_("Motorbike"): "motorcycle_left.png",
+    N_("Astronaut"): "astronaut.png",
 }
 
 

@@ -3,7 +3,7 @@ shape, then an MP4 (H.264 + AAC) with the audio.
 
 Only 9 mouth shapes exist, so each face is drawn once per shape (and once more with the eyes
 closed, for blinks); a video is a sequence of those frames. Every frame carries a visible
-"SYNTHETIC" mark.
+"SYNTHETIC" mark, in the user's language.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from demos.i18n import N_, _
 from demos.lipsync.visemes import GEOMETRY, SHAPES
 from demos.media import MediaError
 
-MARK = "SYNTHETIC - made by a demo"
+MARK = N_("SYNTHETIC - made by a demo")
 SIZE = 480  # cartoon frame size; multiples of 16 keep H.264 happy
 
 
@@ -36,12 +37,17 @@ def add_mark(img: Image.Image) -> Image.Image:
     """The small visible mark that the video is synthetic (top left, where player controls never cover it)."""
     d = ImageDraw.Draw(img, "RGBA")
     font = _font(max(11, img.width // 40))
-    box = d.textbbox((0, 0), MARK, font=font)
+    mark = _(MARK)
+    box = d.textbbox((0, 0), mark, font=font)
     w, h = box[2] - box[0], box[3] - box[1]
     x, y = 10, 10
     d.rectangle((x - 5, y - 4, x + w + 5, y + h + 6), fill=(0, 0, 0, 150))
-    d.text((x, y - box[1]), MARK, fill=(255, 255, 255, 230), font=font)
+    d.text((x, y - box[1]), mark, fill=(255, 255, 255, 230), font=font)
     return img
+
+
+class NoFaceError(MediaError):
+    """The photo has no face the renderer can find."""
 
 
 # ---- cartoon --------------------------------------------------------------------------------
@@ -100,14 +106,14 @@ def cartoon_frame(shape: str, blink: bool = False, size: int = SIZE) -> Image.Im
 
 # ---- photo ----------------------------------------------------------------------------------
 def find_face(rgb: np.ndarray) -> tuple[int, int, int, int]:
-    """The largest frontal face (x, y, w, h) found by OpenCV's Haar cascade, or a MediaError."""
+    """The largest frontal face (x, y, w, h) found by OpenCV's Haar cascade, or a NoFaceError."""
     import cv2
 
     grey = cv2.cvtColor((rgb * 255).astype(np.uint8), cv2.COLOR_RGB2GRAY)
     cascade = cv2.CascadeClassifier(os.path.join(cv2.data.haarcascades, "haarcascade_frontalface_default.xml"))
     faces = cascade.detectMultiScale(grey, scaleFactor=1.1, minNeighbors=8, minSize=(max(40, min(grey.shape) // 8),) * 2)
     if len(faces) == 0:
-        raise MediaError("No face was found in this photo (it needs a clear, front-facing face). Try another photo, or use the cartoon face.")
+        raise NoFaceError(_("No face was found in this photo (it needs a clear, front-facing face). Try another photo, or use the cartoon face."))
     return tuple(int(v) for v in max(faces, key=lambda f: f[2] * f[3]))
 
 

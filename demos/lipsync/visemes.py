@@ -9,11 +9,13 @@
 
 from __future__ import annotations
 
+from demos.i18n import N_
+
 SHAPES = ["A", "B", "C", "D", "E", "F", "G", "H", "X"]
-DESCRIPTION = {
-    "A": "closed (P, B, M)", "B": "slightly open, teeth together (most consonants, EE)", "C": "open (EH, AE, AH)",
-    "D": "wide open (AA)", "E": "slightly rounded (AO, ER)", "F": "puckered (OO, W)", "G": "teeth on lip (F, V)",
-    "H": "tongue up (L)", "X": "rest (silence)",
+DESCRIPTION = {  # msgids: the page shows them translated
+    "A": N_("closed (P, B, M)"), "B": N_("slightly open, teeth together (most consonants, EE)"), "C": N_("open (EH, AE, AH)"),
+    "D": N_("wide open (AA)"), "E": N_("slightly rounded (AO, ER)"), "F": N_("puckered (OO, W)"), "G": N_("teeth on lip (F, V)"),
+    "H": N_("tongue up (L)"), "X": N_("rest (silence)"),
 }
 PHONE_TO_SHAPE = {
     "P": "A", "B": "A", "M": "A",

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from core.weights import WeightsError
 from demos.audio import read_audio
+from demos.i18n import _, ngettext, num, translate
 from demos.media import MediaError
 from demos.stt import decoder, lm
 from demos.stt.pipeline import load_model, transcribe
@@ -23,13 +24,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         load_model()
     except WeightsError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(_("error: {message}").format(message=translate(e)), file=sys.stderr)
         return 1
     if args.mode == "lm" and not lm.ready():
         try:
             lm.build(_lm_progress)
         except (RuntimeError, OSError) as e:
-            print(f"warning: {e}; falling back to greedy decoding", file=sys.stderr)
+            print(_("warning: {reason}; falling back to greedy decoding").format(reason=e), file=sys.stderr)
     results, failed = [], 0
     for path in args.files:
         t0 = time.perf_counter()
@@ -37,37 +38,40 @@ def run(args: argparse.Namespace) -> int:
             x = read_audio(path)
             tr = transcribe(x, args.mode)
         except MediaError as e:
-            print(f"error: {e}", file=sys.stderr)
+            print(_("error: {message}").format(message=e), file=sys.stderr)
             failed += 1
             continue
         tr.timing["total"] = time.perf_counter() - t0
         if tr.note:
-            print(f"{path.name}: {tr.note}", file=sys.stderr)
+            print(f"{path.name}: {translate(tr.note)}", file=sys.stderr)
         results.append((path, tr))
         for kind in ("srt", "vtt"):
             if getattr(args, kind):
                 args.out.mkdir(parents=True, exist_ok=True)
                 out = args.out / f"{path.stem}.{kind}"
                 out.write_text(tr.srt() if kind == "srt" else tr.vtt())
-                print(f"wrote {out}", file=sys.stderr)
+                print(_("wrote {path}").format(path=out), file=sys.stderr)
         if not args.json:
             print(f"{path.name}\t{tr.text}")
-            print(f"  ({tr.duration:.1f} s of audio in {tr.timing['total']:.2f} s; {decoder.MODES[args.mode]})", file=sys.stderr)
+            print("  " + _("({audio} s of audio in {total} s; {mode})").format(
+                audio=num(tr.duration, 1), total=num(tr.timing["total"]), mode=_(decoder.MODES[args.mode])), file=sys.stderr)
     if args.json:
         out = [{"file": str(p), **json.loads(tr.json())} for p, tr in results]
         print(json.dumps(out if len(args.files) > 1 else (out[0] if out else []), indent=2))
     if failed:
-        print(f"{failed} of {len(args.files)} files could not be transcribed", file=sys.stderr)
+        print(ngettext("{failed} of {n} file could not be transcribed", "{failed} of {n} files could not be transcribed", len(args.files)).format(
+            failed=failed, n=len(args.files)), file=sys.stderr)
     return 1 if failed else 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("transcribe", help="speech to text, with word times", description=__doc__)
-    p.add_argument("files", type=Path, nargs="+", metavar="FILE", help="speech: wav, flac, ogg/opus, mp3, m4a or webm, up to 10 minutes")
+def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("transcribe", parents=parents, help=_("speech to text, with word times"),
+                       description=_("Speech to text (English speech), with the start and end time of every word."))
+    p.add_argument("files", type=Path, nargs="+", metavar=_("FILE"), help=_("speech: wav, flac, ogg/opus, mp3, m4a or webm, up to 10 minutes"))
     p.add_argument("--mode", choices=list(decoder.MODES), default="lm",
-                   help="lm: English words with a language model (default); digits: only zero to nine; greedy: raw characters")
-    p.add_argument("--json", action="store_true", help="print JSON: text, words with start/end times, timing")
-    p.add_argument("--srt", action="store_true", help="write subtitles FILE.srt into --out")
-    p.add_argument("--vtt", action="store_true", help="write subtitles FILE.vtt into --out")
-    p.add_argument("--out", type=Path, default=Path("."), help="folder for --srt/--vtt files (default: here)")
+                   help=_("lm: English words with a language model (default); digits: only zero to nine; greedy: raw characters"))
+    p.add_argument("--json", action="store_true", help=_("print JSON: text, words with start/end times, timing"))
+    p.add_argument("--srt", action="store_true", help=_("write subtitles FILE.srt into --out"))
+    p.add_argument("--vtt", action="store_true", help=_("write subtitles FILE.vtt into --out"))
+    p.add_argument("--out", type=Path, default=Path("."), metavar=_("DIR"), help=_("folder for --srt/--vtt files (default: here)"))
     p.set_defaults(run=run)

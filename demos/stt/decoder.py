@@ -16,10 +16,12 @@ from functools import lru_cache
 
 import numpy as np
 
+from demos.i18n import N_, Msg
+
 ALPHABET = "_ 'abcdefghijklmnopqrstuvwxyz"  # index 0 is the CTC blank, 1 the space between words
 BLANK, SPACE = 0, 1
 DIGIT_WORDS = "zero oh one two three four five six seven eight nine".split()
-MODES = {"lm": "English words + language model", "greedy": "greedy (no dictionary, no LM)", "digits": "digits only (zero to nine)"}
+MODES = {"lm": N_("English words + language model"), "greedy": N_("greedy (no dictionary, no LM)"), "digits": N_("digits only (zero to nine)")}  # msgids
 
 
 @dataclass(frozen=True)
@@ -151,5 +153,6 @@ def get(mode: str, settings: Settings | None = None) -> Callable:
         def fallback(logp: np.ndarray):
             return greedy(logp)
 
-        fallback.reason = f"the language model could not be loaded ({e}); showing greedy decoding"  # type: ignore[attr-defined]
+        # a Msg: this decoder is cached for every session, and each shows the reason in its own language
+        fallback.reason = Msg(N_("the language model could not be loaded ({reason}); showing greedy decoding"), reason=str(e))  # type: ignore[attr-defined]
         return fallback

@@ -19,6 +19,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from demos import i18n
+
 VERSION = 3
 VOCAB = 20_000  # most frequent words kept
 BIGRAMS = 600_000  # most frequent word pairs kept (by joint probability)
@@ -56,7 +58,7 @@ def _export(out: Path) -> None:
     after the 2-gram section, and that must not take the app down with it."""
     subprocess.run([sys.executable, "-c", EXPORT, str(source_lm()), str(out)], capture_output=True, timeout=300)
     if not out.exists() or "\\2-grams:" not in out.read_text(errors="ignore")[:5_000_000]:
-        raise RuntimeError("could not export PocketSphinx's language model")
+        raise RuntimeError(i18n._("could not export PocketSphinx's language model"))
 
 
 Unigrams = dict[str, tuple[float, float]]  # word -> (P, back-off weight), probabilities (not logs)
@@ -151,24 +153,24 @@ def build(progress: Callable[[float, str], None] = lambda f, s: None, general_we
         return out
     out.mkdir(parents=True, exist_ok=True)
     raw = out / "raw.arpa"
-    progress(0.05, "Exporting PocketSphinx's English language model (once)...")
+    progress(0.05, i18n._("Exporting PocketSphinx's English language model (once)..."))
     _export(raw)
-    progress(0.4, "Keeping the most frequent words...")
+    progress(0.4, i18n._("Keeping the most frequent words..."))
     uni, bi = read_arpa(raw)
     raw.unlink()
     if len(uni) < 1000 or not bi or any(not 0 < p <= 1 for p, _ in list(uni.values())[:1000]):
-        raise RuntimeError("PocketSphinx's language model did not export cleanly")
+        raise RuntimeError(i18n._("PocketSphinx's language model did not export cleanly"))
     uni, bi = prune(uni, bi, VOCAB, BIGRAMS)
     if DOMAIN.exists() and w_general < 1:
-        progress(0.6, "Mixing in the in-domain model...")
+        progress(0.6, i18n._("Mixing in the in-domain model..."))
         d_uni, d_bi = read_arpa(DOMAIN)
         uni, bi = mix([(w_general, uni, bi), (1 - w_general, d_uni, d_bi)])
     else:
         uni, bi = mix([(1.0, uni, bi)])  # renormalises what pruning left
-    progress(0.8, "Writing the language model and the lexicon...")
+    progress(0.8, i18n._("Writing the language model and the lexicon..."))
     write_arpa(out / "lm.arpa", uni, bi)
     words = sorted(w for w in uni if w not in SPECIAL)
     (out / "lexicon.txt").write_text("".join(f"{w}\t{' '.join(w)} |\n" for w in words))
     (out / "done").write_text("ok\n")
-    progress(1.0, "Language model ready.")
+    progress(1.0, i18n._("Language model ready."))
     return out

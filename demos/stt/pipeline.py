@@ -20,6 +20,7 @@ from core import weights
 from core.network import Network
 from demos.audio import RATE, is_silent
 from demos.features import log_mel
+from demos.i18n import N_, _
 from demos.stt import decoder
 
 WEIGHTS = Path(__file__).resolve().parents[2] / "weights" / "stt"
@@ -47,7 +48,7 @@ class Transcript:
     timing: dict[str, float] = field(default_factory=dict)  # seconds per stage
     logp: np.ndarray | None = None  # (frames, symbols) log P, every `frame_s`
     frame_s: float = 0.03
-    note: str = ""  # said to the user: silence, a fallback decoder...
+    note: str = ""  # said to the user (silence, a fallback decoder...): an English msgid or Msg, translated where shown
 
     @property
     def text(self) -> str:
@@ -111,21 +112,22 @@ def transcribe(x: np.ndarray, mode: str = "lm", progress: Callable[[float, str],
     duration = len(x) / RATE
     timing: dict[str, float] = {}
     if is_silent(x):
-        return Transcript([], mode, duration, note="The clip is silent: there is nothing to transcribe.")
+        return Transcript([], mode, duration, note=N_("The clip is silent: there is nothing to transcribe."))
     t = time.perf_counter()
-    logp = posteriors(x, lambda f: progress(0.8 * f, "Listening..."))
+    listening = _("Listening...")
+    logp = posteriors(x, lambda f: progress(0.8 * f, listening))
     timing["network"] = time.perf_counter() - t
-    _, card = load_model()
+    _net, card = load_model()
     frame_s = card["preprocessing"]["stride"] * card["preprocessing"]["hop_s"]
     t = time.perf_counter()
-    progress(0.85, "Finding the words...")
+    progress(0.85, _("Finding the words..."))
     decode = decoder.get(mode)
     words, sp = decode(logp)
     timing["decode"] = time.perf_counter() - t
     note = getattr(decode, "reason", "")
     if not words and not note:
-        note = "No speech was recognised in this clip."
-    progress(1.0, "Done.")
+        note = N_("No speech was recognised in this clip.")
+    progress(1.0, _("Done."))
     return Transcript([Word(w, a * frame_s, b * frame_s) for w, (a, b) in zip(words, sp, strict=True)], mode, duration, timing, logp, frame_s, note)
 
 
