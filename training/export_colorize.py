@@ -26,6 +26,7 @@ def main() -> None:
     ap.add_argument("--temperature", type=float, default=0.4, help="default annealed-mean temperature")
     ap.add_argument("--net-side", type=int, default=256, help="the longer side the network runs at")
     ap.add_argument("--checkpoint", type=Path, default=RUN / "last.keras", help="a .keras model or an epoch's .weights.h5")
+    ap.add_argument("--average", type=int, default=1, help="mean of the weights of this many epochs up to --checkpoint's")
     ap.add_argument("--out", type=Path, default=OUT, help="weights stem to write (default: weights/colorize)")
     ap.add_argument("--epochs-done", type=int, default=None, help="for a checkpoint older than the log's last epoch")
     args = ap.parse_args()
@@ -37,7 +38,12 @@ def main() -> None:
     bins = np.load(RUN / "bins.npz")
     if args.checkpoint.name.endswith(".weights.h5"):
         model = build_model(len(bins["centres"]))
-        model.load_weights(args.checkpoint)
+        last = int(args.checkpoint.name[5:8])
+        snapshots = []
+        for e in range(last - args.average + 1, last + 1):  # a mean of snapshots often generalises better
+            model.load_weights(args.checkpoint.with_name(f"epoch{e:03d}.weights.h5"))
+            snapshots.append(model.get_weights())
+        model.set_weights([np.mean(ws, axis=0) for ws in zip(*snapshots, strict=True)])
     else:
         model = keras.models.load_model(args.checkpoint, compile=False)
     cfg = json.loads((RUN / "config.json").read_text()) if (RUN / "config.json").exists() else {}
@@ -77,6 +83,7 @@ def main() -> None:
             "optimizer": f"Adam, cosine decay from {cfg.get('lr')}",
             "batch": cfg.get("batch"),
             "epochs_done": len(log),
+            "weights": f"mean of the last {args.average} epochs' weights" if args.average > 1 else "the last epoch's weights",
             "steps_per_epoch": cfg.get("steps_per_epoch"),
             "minutes": round(sum(float(r["seconds"]) for r in log) / 60, 1),
             "final_loss": float(log[-1]["loss"]) if log else None,
