@@ -91,8 +91,8 @@ def catalog(lang: str, domain: str = "messages") -> gettext.NullTranslations:
 
 
 def _(message: str) -> str:
-    """`message` in the current language."""
-    return catalog(current()).gettext(message)
+    """`message` in the current language (an empty message stays empty: gettext would give the catalog's header)."""
+    return catalog(current()).gettext(message) if message else message
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

@@ -87,7 +87,7 @@ def page() -> None:
         if st.toggle(_("Show the layers and activations for this photo"), key="col_inside"):
             traced = colorize_cached(data, name, trace=True)
             rows = [{_("layer"): layer.name, _("type"): layer.kind, _("output shape"): str(tuple(traced.trace[layer.name].shape[1:])),
-                     _("parameters"): layer.n_params(), _("activation"): layer.config.get("activation", "")} for layer in net.layers]
+                     _("parameters"): layer.n_params(), _("activation"): _(layer.config.get("activation", ""))} for layer in net.layers]
             st.dataframe(rows, hide_index=True, width="stretch")
             st.caption(_("{n} parameters in all. Each Conv2D is a weighted sum over a 3x3 (or 1x1) window of "
                          "every input channel, plus a bias, through ReLU. Below: the 8 most varied channels of a few layers for your photo.").format(

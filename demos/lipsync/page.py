@@ -42,12 +42,14 @@ def make_video(data: bytes, name: str, face_data: bytes | None, face_name: str, 
         x = decode_audio(data, name)
         face = read_image(face_data, face_name) if face_data else None
         bar = st.progress(0.0, text=_("Listening..."))
-        track = mouth_track(x, fps=fps)
-        with tempfile.TemporaryDirectory() as tmp:
-            out = Path(tmp) / "talking.mp4"
-            render_video(x, track, out, face=face, progress=lambda f: bar.progress(min(f, 1.0), text=_("Rendering the video...")))
-            video = out.read_bytes()
-        bar.empty()
+        try:
+            track = mouth_track(x, fps=fps)
+            with tempfile.TemporaryDirectory() as tmp:
+                out = Path(tmp) / "talking.mp4"
+                render_video(x, track, out, face=face, progress=lambda f: bar.progress(min(f, 1.0), text=_("Rendering the video...")))
+                video = out.read_bytes()
+        finally:  # also when the photo has no face: no progress bar left behind
+            bar.empty()
         while len(cache) >= 4:  # keep memory bounded
             cache.pop(next(iter(cache)))
         cache[key] = (video, track)
@@ -100,7 +102,7 @@ def look_inside(net, card: dict, data: bytes, name: str, track: MouthTrack, fps:
     feats = log_mel(x[: 16000 * 2], card["preprocessing"]["n_mels"])[None]
     _out, acts = net.forward(feats, trace=True)
     st.dataframe([{_("layer"): layer.name, _("type"): layer.kind, _("output shape (first 2 s)"): str(tuple(acts[layer.name].shape[1:])),
-                   _("parameters"): layer.n_params(), _("activation"): layer.config.get("activation", ""),
+                   _("parameters"): layer.n_params(), _("activation"): _(layer.config.get("activation", "")),
                    _("kernel, dilation"): f"{layer.params['kernel'].shape[0]}, {layer.config.get('dilation', 1)}" if "kernel" in layer.params else ""}
                   for layer in net.layers], hide_index=True, width="stretch")
     st.caption(_("{n} parameters. Input: {bands} log-mel bands every 10 ms. "

@@ -136,7 +136,7 @@ def look_inside(net, card: dict, x: np.ndarray, tr: Transcript) -> None:
     feats = log_mel(x[: 16000 * 2], card["preprocessing"]["n_mels"])[None]
     _out, acts = net.forward(feats, trace=True)
     st.dataframe([{_("layer"): layer.name, _("type"): layer.kind, _("output shape (first 2 s)"): str(tuple(acts[layer.name].shape[1:])),
-                   _("parameters"): layer.n_params(), _("activation"): layer.config.get("activation", ""),
+                   _("parameters"): layer.n_params(), _("activation"): _(layer.config.get("activation", "")),
                    _("kernel, stride, dilation"): (f"{layer.params['kernel'].shape[0]}, {layer.config.get('strides', 1)}, "
                                                    f"{layer.config.get('dilation', 1)}") if "kernel" in layer.params else ""}
                   for layer in net.layers], hide_index=True, width="stretch")
