@@ -9,9 +9,9 @@ import streamlit as st
 
 from core.weights import WeightsError
 from demos import language
-from demos.colorize.pipeline import Colorized, load_model, run_network, to_rgb
+from demos.colorize.pipeline import Colorized, chroma_gain, load_model, run_network, softmax, to_rgb
 from demos.colorize.samples import SAMPLES, sample_bytes
-from demos.i18n import N_, _, count, num, translate
+from demos.i18n import N_, _, count, num, pct, translate
 from demos.media import IMAGE_TYPES, MediaError, read_image, to_png_bytes
 
 SHOWN_LAYERS = ("enc2", "enc4", "mid3", "dec1")
@@ -49,17 +49,22 @@ def choose_photo() -> tuple[bytes, str] | None:
 
 def page() -> None:
     st.title(_("Colorize"))
-    st.markdown(_(
-        "The network sees only the **lightness** of your photo (L in CIE Lab) and predicts, at every spot, a "
-        "**probability for each of a few hundred colours** (a and b). We then mix those colours, keep your photo's "
-        "own lightness for every detail, and get a colour photo. It learned what colours things usually are "
-        "from about {photos} photos."
-    ).format(photos=count(1240)))
     try:
         net, card = load_model()
     except WeightsError as e:
         st.error(_("The colorizer's weights could not be loaded: {error}").format(error=translate(e)))
         return
+    st.markdown(_(
+        "The network sees only the **lightness** of your photo (L in CIE Lab) and predicts, at every spot, a "
+        "**probability for each of a few hundred colours** (a and b). We then mix those colours, keep your photo's "
+        "own lightness for every detail, and get a colour photo. It learned what colours things usually are "
+        "from about {photos} photos."
+    ).format(photos=count(card.get("training", {}).get("train_images") or 0)))
+    st.markdown(_(
+        "**When unsure, it says less.** Where the network cannot tell which colour a thing is, its probabilities "
+        "are spread over many colours; there the colour is muted toward grey instead of guessed boldly, and only "
+        "part of a tint over the whole photo is kept. A wrong colour at full strength looks worse than none."
+    ))
     chosen = choose_photo()
     if chosen is None:
         st.info(_("Choose a sample, upload a photo or take one with the camera."))
@@ -74,7 +79,8 @@ def page() -> None:
 
     t_default = float(card["preprocessing"]["default_temperature"])
     t = st.slider(_("Vividness: the decoding temperature T (lower = bolder colour, 1 = safest, most muted)"), 0.1, 1.0, t_default, 0.02, key="col_t")
-    rgb = to_rgb(result, t)
+    muted = st.toggle(_("Mute the colour where the network is unsure"), value=True, key="col_muted")
+    rgb = to_rgb(result, t, None if muted else {})
     grey = np.repeat((result.L / 100.0)[..., None], 3, axis=2)
     cols = st.columns(3 if result.was_colour else 2)
     cols[0].image(grey, caption=_("What the network sees (lightness only)"), clamp=True, width="stretch")
@@ -95,16 +101,21 @@ def page() -> None:
             for lname in SHOWN_LAYERS:
                 st.markdown(f"**{lname}** {tuple(traced.trace[lname].shape[1:])}")
                 st.image(activation_grid(traced.trace[lname]), width=110, clamp=True)
+            decode = card["preprocessing"].get("decode", {})
+            if decode.get("full", 0) > decode.get("floor", 0):
+                st.image(chroma_gain(softmax(result.logits), decode), width=330, clamp=True, caption=_(
+                    "How sure the network is, spot by spot (white: sure, full colour; black: unsure, muted to grey). "
+                    "Sureness is 1 minus the entropy of its colour probabilities."))
     with st.expander(_("How well does it work? (the model card)")):
-        m = card.get("metrics", {})
-        if m:
-            st.markdown(_(
-                "On the validation photos (never trained on), at T = {t}: PSNR **{psnr} dB** vs "
-                "{grey_psnr} dB for plain grey; colourfulness **{colour}** vs "
-                "{true_colour} in the real photos ({ratio}x)."
-            ).format(t=num(m["temperature"]), psnr=num(m["ours"]["psnr_db"]), grey_psnr=num(m["grey_baseline"]["psnr_db"]),
-                     colour=num(m["ours"]["colourfulness"], 1), true_colour=num(m["ground_truth"]["colourfulness"], 1),
-                     ratio=num(m["colourfulness_ratio"])))
+        for split, m in card.get("metrics", {}).items():
+            if isinstance(m, dict) and "ours" in m:
+                o = m["ours"]
+                st.markdown(_(
+                    "On **{split}** ({photos} photos never trained on): on average **{gain} dB** of PSNR against simply "
+                    "leaving the photo grey; better than grey on {better} of the photos, worse by more than 1 dB on "
+                    "{worse}; colourfulness {ratio}x that of the real photos."
+                ).format(split=split, photos=count(m["photos"]), gain=num(o["psnr_gain_db"], sign=True), better=pct(o["better_than_grey"], 0),
+                         worse=pct(o["worse_than_grey_by_1db"], 0), ratio=num(o["colourfulness_ratio"])))
         st.caption(_("The model card as stored (its notes are in English):"))
         st.json({k: card.get(k) for k in ("training", "metrics", "parameters")}, expanded=False)
 
