@@ -7,8 +7,8 @@ on or used to choose settings. For each photo, the grey baseline (a = b = 0) and
 scored against the truth; per split it prints the mean per-photo PSNR gain over grey, the share
 of photos better than grey, the share worse than grey by more than 1 dB, AuC of the ab error
 (thresholds 0..150) and colourfulness (Hasler & Suesstrunk 2003) against the truth's.
-Rows: ours as shipped (the card's T and confidence muting), the same T without muting (what the
-muting buys), and any extra --temperatures. It writes two contact sheets per split to
+Rows: ours as shipped (the card's T and "say less when unsure" decode), the same T with the plain
+annealed mean (what that decode buys), and any extra --temperatures. It writes two contact sheets per split to
 --sheet-dir, to look at: the 12 worst photos, and 12 evenly spaced ones (truth | grey | ours,
 gain in dB).
 """
@@ -27,7 +27,8 @@ from PIL import Image, ImageDraw
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from demos.colorize.pipeline import WEIGHTS, run_network, to_rgb  # noqa: E402
+from demos.colorize import pipeline  # noqa: E402
+from demos.colorize.pipeline import run_network, to_rgb  # noqa: E402
 from demos.colorize.quality import ab_auc, colourfulness, grey_of, psnr, quantise, summarise  # noqa: E402
 from demos.media import read_image  # noqa: E402
 
@@ -83,13 +84,14 @@ def main() -> None:
     ap.add_argument("--temperatures", type=float, nargs="*", default=[], help="extra rows: ours (with muting) at these T")
     ap.add_argument("--limit", type=int, default=0, help="only the first N photos of each split (0 = all)")
     ap.add_argument("--sheet-dir", type=Path, default=ROOT / "out", help="where the contact sheets of the worst photos go")
-    ap.add_argument("--write-card", action="store_true", help="store the figures in weights/colorize.json")
+    ap.add_argument("--write-card", action="store_true", help="store the figures in the weights' model card")
+    ap.add_argument("--weights", type=Path, default=pipeline.WEIGHTS, help="weights stem (npz + json), e.g. an older model's")
     args = ap.parse_args()
-
-    card = json.loads(WEIGHTS.with_suffix(".json").read_text())
+    pipeline.use_weights(args.weights)
+    card = json.loads(args.weights.with_suffix(".json").read_text())
     t0 = card["preprocessing"]["default_temperature"]
-    methods = {f"ours (T={t0}, muted where unsure)": {}, f"ours (T={t0}, no muting)": {"decode": {}}}
-    methods |= {f"ours (T={t}, muted)": {"temperature": t} for t in args.temperatures if t != t0}
+    methods = {f"ours (T={t0}, as shipped)": {}, f"ours (T={t0}, plain decode)": {"decode": {}}}
+    methods |= {f"ours (T={t}, shipped decode)": {"temperature": t} for t in args.temperatures if t != t0}
     args.sheet_dir.mkdir(parents=True, exist_ok=True)
     results = {}
     for split, pattern in SPLITS.items():
@@ -112,12 +114,12 @@ def main() -> None:
             "benchmark": "bench/colorize_quality.py (per-photo PSNR gain over grey, 8-bit RGB; colourfulness ratio of means)",
             "temperature": t0,
             "decode": card["preprocessing"].get("decode", {}),
-            **{split: {"photos": len(sorted(DATA.glob(SPLITS[split]))), "ours": r[shipped], "ours_without_muting": r[list(methods)[1]],
+            **{split: {"photos": len(sorted(DATA.glob(SPLITS[split]))), "ours": r[shipped], "ours_plain_decode": r[list(methods)[1]],
                        "grey_baseline": r["grey"], "ground_truth": r["truth"]} for split, r in results.items()},
         }
         # The card's sha256 covers the .npz only, so rewriting the card keeps the weights valid.
-        WEIGHTS.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
-        print(f"wrote the figures into {WEIGHTS.with_suffix('.json')}")
+        args.weights.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
+        print(f"wrote the figures into {args.weights.with_suffix('.json')}")
 
 
 if __name__ == "__main__":

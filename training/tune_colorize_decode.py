@@ -7,7 +7,7 @@ held out of training and is not a validation split, so the validation figures st
 The network runs once per photo; every setting is then decoded from the kept logits and scored
 per photo against grey. The targets (issue "Colorize: right more often than wrong") are a mean
 gain of at least +0.8 dB, colourfulness at least 0.6x the truth's and at most one photo in 8
-worse than grey by more than 1 dB. Among the settings that meet the last, the winner is the one
+worse than grey by more than 1 dB. Among the settings that meet the last (with a margin: 10%), the winner is the one
 whose weaker of gain / 0.8 and colourfulness / 0.6 is highest (both targets count, neither is
 bought with the other). --write-card stores it in the model card.
 """
@@ -33,9 +33,11 @@ GRID = {
     "span": [0.3],  # full = floor + span
     "blur": [2.0],
     "cast": [1.0, 0.75, 0.5],  # share of the photo's mean colour kept
-    "smooth": [0.0, 1.5, 3.0],  # blur of the colour itself, against blotches
+    # Blur of the colour itself. 0 and 1.5 score about as well here, but left blotches you can see
+    # on the app's sample photos (grass, a table, a night sky); try them with --smooth 0 1.5 3.
+    "smooth": [3.0],
 }
-MAX_WORSE = 1 / 8
+MAX_WORSE = 0.10  # the target is 1 in 8; 82 photos measure it roughly, so keep a margin
 
 
 def balance(s: dict[str, float]) -> float:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from core.weights import WeightsError
 from demos import language
-from demos.colorize.pipeline import Colorized, chroma_gain, load_model, run_network, softmax, to_rgb
+from demos.colorize.pipeline import Colorized, confidence, load_model, run_network, softmax, to_rgb
 from demos.colorize.samples import SAMPLES, sample_bytes
 from demos.i18n import N_, _, count, num, pct, translate
 from demos.media import IMAGE_TYPES, MediaError, read_image, to_png_bytes
@@ -61,9 +61,10 @@ def page() -> None:
         "from about {photos} photos."
     ).format(photos=count(card.get("training", {}).get("train_images") or 0)))
     st.markdown(_(
-        "**When unsure, it says less.** Where the network cannot tell which colour a thing is, its probabilities "
-        "are spread over many colours; there the colour is muted toward grey instead of guessed boldly, and only "
-        "part of a tint over the whole photo is kept. A wrong colour at full strength looks worse than none."
+        "**When unsure, it says less.** A small network often guesses one tint for a whole photo (warm, green, "
+        "blue): right, it wins a lot; wrong, it is a wash over everything. So only half of that tint is kept, "
+        "while the differences between regions (sky and grass) stay whole, and small stray spots of colour are "
+        "smoothed into their surroundings. A wrong colour at full strength looks worse than none."
     ))
     chosen = choose_photo()
     if chosen is None:
@@ -79,7 +80,8 @@ def page() -> None:
 
     t_default = float(card["preprocessing"]["default_temperature"])
     t = st.slider(_("Vividness: the decoding temperature T (lower = bolder colour, 1 = safest, most muted)"), 0.1, 1.0, t_default, 0.02, key="col_t")
-    muted = st.toggle(_("Mute the colour where the network is unsure"), value=True, key="col_muted")
+    muted = st.toggle(_("Say less when unsure (as shipped): keep only part of a tint over the whole photo, smooth out stray spots of colour"),
+                      value=True, key="col_muted")
     rgb = to_rgb(result, t, None if muted else {})
     grey = np.repeat((result.L / 100.0)[..., None], 3, axis=2)
     cols = st.columns(3 if result.was_colour else 2)
@@ -101,11 +103,10 @@ def page() -> None:
             for lname in SHOWN_LAYERS:
                 st.markdown(f"**{lname}** {tuple(traced.trace[lname].shape[1:])}")
                 st.image(activation_grid(traced.trace[lname]), width=110, clamp=True)
-            decode = card["preprocessing"].get("decode", {})
-            if decode.get("full", 0) > decode.get("floor", 0):
-                st.image(chroma_gain(softmax(result.logits), decode), width=330, clamp=True, caption=_(
-                    "How sure the network is, spot by spot (white: sure, full colour; black: unsure, muted to grey). "
-                    "Sureness is 1 minus the entropy of its colour probabilities."))
+            sure = confidence(softmax(result.logits))
+            st.image((sure - sure.min()) / max(float(sure.max() - sure.min()), 1e-6), width=330, clamp=True, caption=_(
+                "How sure the network is, spot by spot (white: most sure, black: least): 1 minus the entropy of its "
+                "colour probabilities, from {lo} to {hi} in this photo.").format(lo=num(float(sure.min())), hi=num(float(sure.max()))))
     with st.expander(_("How well does it work? (the model card)")):
         for split, m in card.get("metrics", {}).items():
             if isinstance(m, dict) and "ours" in m:
