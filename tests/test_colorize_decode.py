@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
-import numpy as np
+import io
 
-from demos.colorize.pipeline import blur, chroma_gain, confidence, decode_ab, load_model, softmax
+import numpy as np
+from PIL import Image
+
+from demos.colorize.pipeline import (
+    blur,
+    bounded,
+    chroma_gain,
+    confidence,
+    decode_ab,
+    full_size_png,
+    load_model,
+    run_network,
+    softmax,
+    to_rgb,
+)
 from demos.colorize.quality import colourfulness, grey_of, psnr, summarise
 
 MUTE = {"floor": 0.3, "full": 0.5, "blur": 0.0, "cast": 1.0}
@@ -81,3 +95,21 @@ def test_quality_figures():
     assert psnr(truth, truth) > 100 and psnr(grey, truth) < 30
     s = summarise(np.array([2.0, -0.5, -1.5, 0.5]), np.array([10.0, 20.0, 30.0, 40.0]), np.full(4, 50.0))
     assert s == {"psnr_gain_db": 0.125, "better_than_grey": 0.5, "worse_than_grey_by_1db": 0.25, "colourfulness_ratio": 0.5}
+
+
+def test_page_copy_is_bounded_and_download_is_full_size():
+    from demos.colorize.samples import sample_path
+
+    cat = Image.open(sample_path("Cat")).convert("RGB").resize((1600, 900), Image.BICUBIC)
+    big = np.asarray(cat, np.float32) / 255
+    small = bounded(big, 200_000)
+    assert small.shape[0] * small.shape[1] <= 200_000 and abs(small.shape[1] / small.shape[0] - 16 / 9) < 0.02
+    assert abs(small.mean() - big.mean()) < 0.01  # area averaging keeps the tone
+    assert bounded(small, 200_000) is small
+    res = run_network(small)
+    png = Image.open(io.BytesIO(full_size_png(big, res.logits, 0.5)))
+    assert png.size == (1600, 900)
+    # The same colours as the page shows, at full size: compare at the page's size.
+    shown = to_rgb(res, 0.5)
+    full = np.asarray(png.resize((small.shape[1], small.shape[0]), Image.BOX), np.float32) / 255
+    assert np.abs(full.mean(axis=(0, 1)) - shown.mean(axis=(0, 1))).max() < 0.02

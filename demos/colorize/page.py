@@ -9,18 +9,20 @@ import streamlit as st
 
 from core.weights import WeightsError
 from demos import language
-from demos.colorize.pipeline import Colorized, confidence, load_model, run_network, softmax, to_rgb
+from demos.colorize.pipeline import SHOWN_PIXELS, Colorized, bounded, confidence, full_size_png, load_model, run_network, softmax, to_rgb
 from demos.colorize.samples import SAMPLES, sample_bytes
 from demos.i18n import N_, _, count, num, pct, translate
-from demos.media import IMAGE_TYPES, MediaError, read_image, to_png_bytes
+from demos.media import IMAGE_TYPES, MediaError, read_image
 
 SHOWN_LAYERS = ("enc2", "enc4", "mid3", "dec1")
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def colorize_cached(data: bytes, name: str, trace: bool = False) -> Colorized:
-    """Decode and run the network once per distinct file (the temperature slider reuses it)."""
-    return run_network(read_image(data, name), trace=trace)
+def colorize_cached(data: bytes, name: str, trace: bool = False) -> tuple[Colorized, np.ndarray]:
+    """Decode and run the network once per distinct file (the temperature slider reuses it).
+    Returns the result and the photo, both at most SHOWN_PIXELS (the network sees 256 px anyway)."""
+    shown = bounded(read_image(data, name), SHOWN_PIXELS)
+    return run_network(shown, trace=trace), shown
 
 
 def activation_grid(act: np.ndarray, n: int = 8) -> list[np.ndarray]:
@@ -73,7 +75,7 @@ def page() -> None:
     data, name = chosen
     try:
         with st.spinner(_("Colorizing...")):
-            result = colorize_cached(data, name)
+            result, shown = colorize_cached(data, name)
     except MediaError as e:
         st.error(str(e))
         return
@@ -82,18 +84,21 @@ def page() -> None:
     t = st.slider(_("Vividness: the decoding temperature T (lower = bolder colour, 1 = safest, most muted)"), 0.1, 1.0, t_default, 0.02, key="col_t")
     muted = st.toggle(_("Say less when unsure (as shipped): keep only part of a tint over the whole photo, smooth out stray spots of colour"),
                       value=True, key="col_muted")
-    rgb = to_rgb(result, t, None if muted else {})
+    decode = None if muted else {}
+    rgb = to_rgb(result, t, decode)
     grey = np.repeat((result.L / 100.0)[..., None], 3, axis=2)
     cols = st.columns(3 if result.was_colour else 2)
     cols[0].image(grey, caption=_("What the network sees (lightness only)"), clamp=True, width="stretch")
     cols[1].image(rgb, caption=_("Colorized (T = {t})").format(t=num(t)), clamp=True, width="stretch")
     if result.was_colour:
-        cols[2].image(read_image(data, name), caption=_("Your original colours, for comparison"), clamp=True, width="stretch")
-    st.download_button(_("Download the colorized photo (PNG)"), to_png_bytes(rgb), file_name=f"{Path(name).stem}_colorized.png", mime="image/png", key="col_download")
+        cols[2].image(shown, caption=_("Your original colours, for comparison"), clamp=True, width="stretch")
+    logits = result.logits
+    st.download_button(_("Download the colorized photo (PNG)"), lambda: full_size_png(read_image(data, name), logits, t, decode),
+                       file_name=f"{Path(name).stem}_colorized.png", mime="image/png", key="col_download")
 
     with st.expander(_("Look inside the network")):
         if st.toggle(_("Show the layers and activations for this photo"), key="col_inside"):
-            traced = colorize_cached(data, name, trace=True)
+            traced, _shown = colorize_cached(data, name, trace=True)
             rows = [{_("layer"): layer.name, _("type"): layer.kind, _("output shape"): str(tuple(traced.trace[layer.name].shape[1:])),
                      _("parameters"): layer.n_params(), _("activation"): _(layer.config.get("activation", ""))} for layer in net.layers]
             st.dataframe(rows, hide_index=True, width="stretch")

@@ -37,6 +37,7 @@ from demos.colorize.color import fit_gamut, lab_to_rgb, rgb_to_lab
 
 WEIGHTS = Path(__file__).resolve().parents[2] / "weights" / "colorize"
 STRIP = 256  # rows converted at a time: a big photo's colour maths stays in bounded memory
+SHOWN_PIXELS = 2_000_000  # the page works on a copy at most this size; its download is full size
 
 
 @lru_cache(maxsize=1)
@@ -177,6 +178,25 @@ def to_rgb(result: Colorized, temperature: float | None = None, decode: dict[str
         ab_band = np.stack([np.asarray(pl.resize((w, rows), Image.BILINEAR, box=box)) for pl in planes], axis=-1)
         out[r : r + rows] = lab_to_rgb(fit_gamut(np.concatenate([result.L[r : r + rows, :, None], ab_band], axis=-1)))
     return out
+
+
+def bounded(rgb: np.ndarray, pixels: int) -> np.ndarray:
+    """`rgb` shrunk (area-averaged) to at most `pixels`: a 24-megapixel photo costs a page little."""
+    h, w = rgb.shape[:2]
+    if h * w <= pixels:
+        return rgb
+    scale = (pixels / (h * w)) ** 0.5
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return np.stack([np.asarray(Image.fromarray(rgb[..., c], mode="F").resize(size, Image.BOX)) for c in range(3)], axis=-1)
+
+
+def full_size_png(rgb: np.ndarray, logits: np.ndarray, temperature: float, decode: dict[str, float] | None = None) -> bytes:
+    """PNG of the colours the network gave (`logits`, from any smaller copy) on the full-size
+    lightness of `rgb`: the page's download, with no second network run and bounded memory."""
+    from demos.media import to_png_bytes
+
+    L, was_colour = lightness(rgb)
+    return to_png_bytes(to_rgb(Colorized(L=L, logits=logits, was_colour=was_colour), temperature, decode))
 
 
 def colorize_image(rgb: np.ndarray, temperature: float | None = None, forward: Callable | None = None) -> np.ndarray:
