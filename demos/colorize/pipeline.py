@@ -155,7 +155,8 @@ def decode_ab(logits: np.ndarray, temperature: float, decode: dict[str, float] |
     centres = np.asarray(pre["ab_centres"], np.float32)
     decode = pre.get("decode", {}) if decode is None else decode
     ab = softmax(logits, temperature) @ centres
-    ab *= chroma_gain(softmax(logits), decode)[..., None]
+    if decode.get("full", 0.0) > decode.get("floor", 0.0):  # muting on: it needs the T = 1 distribution too
+        ab *= chroma_gain(softmax(logits), decode)[..., None]
     ab -= (1.0 - decode.get("cast", 1.0)) * ab.reshape(-1, 2).mean(axis=0)
     if decode.get("smooth", 0.0) > 0:  # small patches of a stray hue merge into their surroundings
         ab = np.stack([blur(ab[..., i], decode["smooth"]) for i in range(2)], axis=-1)
