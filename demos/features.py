@@ -28,12 +28,19 @@ def mel_filterbank(n_mels: int, fmin: float = 50.0, fmax: float = 8000.0) -> np.
     return fb.T.astype(np.float32)
 
 
-def log_mel(x: np.ndarray, n_mels: int = 40) -> np.ndarray:
-    """(frames, n_mels) log-mel energies, one frame per 10 ms, mean-normalised per band."""
+def mel_power(x: np.ndarray, n_mels: int = 40) -> np.ndarray:
+    """(frames, n_mels) mel power spectrogram: frame t is a 25 ms Hann window centred on t * 10 ms
+    (zero padding at both ends), |FFT_512|^2 through the HTK filterbank; librosa's melspectrogram
+    with the same settings gives the same numbers (tests/test_audio.py)."""
     x = np.pad(np.asarray(x, np.float32), (WIN // 2, WIN // 2))
     frames = sliding_window_view(x, WIN)[::HOP] * np.hanning(WIN).astype(np.float32)
     power = np.abs(np.fft.rfft(frames, N_FFT)) ** 2
-    feats = np.log(power @ mel_filterbank(n_mels) + 1e-6)
+    return power @ mel_filterbank(n_mels)
+
+
+def log_mel(x: np.ndarray, n_mels: int = 40) -> np.ndarray:
+    """(frames, n_mels) log-mel energies, one frame per 10 ms, mean-normalised per band."""
+    feats = np.log(mel_power(x, n_mels) + 1e-6)
     # Per-band mean over the clip removes the microphone's colouring; a floor keeps silence sane.
     feats = np.maximum(feats, feats.max() - 16.0)
     return ((feats - feats.mean(axis=0)) / 4.0).astype(np.float32)

@@ -43,3 +43,39 @@ def test_log_mel_shape_and_rate():
     x = read_audio(wav(2.0), "a.wav")
     f = log_mel(x, 40)
     assert f.shape == (201, 40) and np.isfinite(f).all()
+
+
+@pytest.mark.parametrize("n_mels", [40, 64])
+def test_log_mel_matches_librosa(n_mels):
+    """Our NumPy mel spectrogram is librosa's: same window (our symmetric Hann, given to librosa),
+    hop, centring with zero padding, FFT size, HTK mel filters without area normalisation, power 2."""
+    librosa = pytest.importorskip("librosa")
+    from demos.features import HOP, N_FFT, WIN, mel_power
+
+    x = read_audio(wav(1.3, 44100, kind="tone"), "a.wav") + 0.01 * np.random.default_rng(1).standard_normal(int(1.3 * RATE)).astype(np.float32)
+    ref = librosa.feature.melspectrogram(y=x, sr=RATE, n_fft=N_FFT, hop_length=HOP, win_length=WIN, window=np.hanning(WIN),
+                                         center=True, pad_mode="constant", power=2.0, n_mels=n_mels, fmin=50.0, fmax=8000.0,
+                                         htk=True, norm=None).T
+    ours = mel_power(x, n_mels)
+    assert ours.shape == ref.shape
+    np.testing.assert_allclose(np.log(ours + 1e-6), np.log(ref + 1e-6), atol=1e-3)
+    np.testing.assert_allclose(ours, ref, rtol=1e-3, atol=1e-6 * ref.max())
+
+
+@pytest.mark.parametrize("rate", [8000, 22050, 44100, 48000])
+def test_resampling_is_soxr_and_does_not_alias(rate):
+    """A 3 kHz tone survives; a 9 kHz one (above the new 8 kHz Nyquist) vanishes instead of folding to 7 kHz."""
+    soxr = pytest.importorskip("soxr")
+    from demos.audio import resample
+
+    t = np.arange(rate) / rate
+    x = (0.5 * np.sin(2 * np.pi * 3000 * t)).astype(np.float32)
+    if rate > 18000:
+        x += (0.5 * np.sin(2 * np.pi * 9000 * t)).astype(np.float32)  # above the new Nyquist
+    y = resample(x, rate)
+    np.testing.assert_array_equal(y, soxr.resample(x, rate, RATE, quality="VHQ"))
+    spec = np.abs(np.fft.rfft(y[1000:-1000] * np.hanning(len(y) - 2000)))
+    freqs = np.fft.rfftfreq(len(y) - 2000, 1 / RATE)
+    assert abs(freqs[spec.argmax()] - 3000) < 5
+    alias = spec[(freqs > 6500) & (freqs < 7500)].max() / spec.max()
+    assert alias < 1e-3, alias

@@ -12,7 +12,7 @@ import pytest
 import soundfile as sf
 
 from demos.__main__ import main as cli
-from demos.audio import read_audio
+from demos.audio import read_audio, resample
 from demos.media import MediaError
 from demos.stt import decoder
 from demos.stt.pipeline import CHUNK, Transcript, Word, load_model, pocketsphinx, posteriors, transcribe
@@ -136,8 +136,7 @@ def test_formats_transcribe_alike(fmt):
     """8-bit, 24-bit, float, stereo 48 kHz and 8 kHz versions of a clip all give a usable transcript."""
     subtype, rate, channels = fmt
     x = read_audio(SAMPLES / "weather_rms.ogg")
-    n = int(len(x) * rate / 16000)
-    y = np.interp(np.arange(n) * 16000 / rate, np.arange(len(x)), x).astype(np.float32)
+    y = resample(x, 16000, rate)
     y = np.repeat(y[:, None], channels, 1) if channels > 1 else y
     buf = io.BytesIO()
     sf.write(buf, y, rate, format="WAV", subtype=subtype)

@@ -157,7 +157,7 @@ def synth(engine: str, voice: str, text: str, rng: random.Random) -> np.ndarray:
     """Speak text with one engine and voice at a random rate and pitch: 16 kHz float32."""
     import soundfile as sf
 
-    from demos.audio import _resample
+    from demos.audio import resample
 
     with tempfile.TemporaryDirectory() as tmp:
         wav = Path(tmp) / "a.wav"
@@ -174,17 +174,19 @@ def synth(engine: str, voice: str, text: str, rng: random.Random) -> np.ndarray:
             cmd = ["festival", "-b", str(scm)]
         subprocess.run(cmd, check=True, capture_output=True, timeout=60)
         x, rate = sf.read(str(wav), dtype="float32", always_2d=True)
-    return _resample(x.mean(axis=1), rate)
+    return resample(x.mean(axis=1), rate)
 
 
 # ----------------------------------------------------------------------------------- augmentation
 def augment(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """A random chain: speed (tempo and formants together), reverb, coloured noise, telephone band."""
-    from scipy.signal import butter, fftconvolve, resample_poly, sosfilt
+    from scipy.signal import butter, fftconvolve, sosfilt
+
+    from demos.audio import resample
 
     if rng.random() < 0.7:
         f = int(rng.integers(88, 113))  # speed factor f/100
-        x = resample_poly(x, 100, f).astype(np.float32)
+        x = resample(x, f, 100)  # f/100 times faster: tempo and formants together
     if rng.random() < 0.3:  # a synthetic room: exponentially decaying noise, RT60 0.15-0.7 s
         rt60 = rng.uniform(0.15, 0.7)
         t = np.arange(int(16000 * rt60)) / 16000
@@ -193,7 +195,7 @@ def augment(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         x = fftconvolve(x, ir * rng.uniform(0.1, 0.4))[: len(x)].astype(np.float32)
     if rng.random() < 0.15:  # telephone: 300-3400 Hz and 8 kHz sampling
         x = sosfilt(butter(4, [300, 3400], "bandpass", fs=16000, output="sos"), x)
-        x = resample_poly(resample_poly(x, 1, 2), 2, 1).astype(np.float32)
+        x = resample(resample(x.astype(np.float32), 16000, 8000), 8000, 16000)
     if rng.random() < 0.5:
         n = rng.standard_normal(len(x))
         colour = rng.choice(3)  # white, low-passed, brown

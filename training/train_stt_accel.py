@@ -44,10 +44,10 @@ def decode(name: str) -> tuple[np.ndarray, list[dict]]:
     """<name>.opus + <name>.json from the pack -> (16 kHz float32 stream, clip index)."""
     import soundfile as sf
 
-    from demos.audio import _resample
+    from demos.audio import resample
 
     x, rate = sf.read(str(PACK / f"{name}.opus"), dtype="float32", always_2d=True)
-    x = _resample(x.mean(axis=1), rate) if rate != 16000 else x[:, 0]
+    x = resample(x.mean(axis=1), rate)
     return x, json.loads((PACK / f"{name}.json").read_text())
 
 
