@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
@@ -55,6 +56,7 @@ class FairQueue:
         ticket = next(self._tickets)
         with self._cond:
             self._waiting.append(ticket)
+        told, told_at = -1, 0.0
         try:
             while True:
                 with self._cond:
@@ -64,8 +66,11 @@ class FairQueue:
                         self._cond.notify_all()  # the next in line may have a free slot too
                         break
                     ahead = self._waiting.index(ticket)
-                if on_wait is not None:
+                # Tell the waiter when its place changes, and every few seconds anyway (that is when
+                # Streamlit can stop a script whose user left); not on every poll: 30 waiters would flood.
+                if on_wait is not None and (ahead != told or time.monotonic() - told_at > 3.0):
                     on_wait(ahead)  # outside the lock: it talks to the browser
+                    told, told_at = ahead, time.monotonic()
                 with self._cond:
                     if not (self._free > 0 and self._waiting[0] == ticket):
                         self._cond.wait(poll_s)
@@ -107,6 +112,19 @@ class SharedResults:
 
 
 QUEUE = FairQueue(default_slots())
+_BLAS_LIMIT = None
+
+
+def one_blas_thread() -> None:
+    """The server runs one BLAS thread per heavy step: the slots already use the cores in parallel,
+    and OpenBLAS threads called from several steps at once spin against each other (seen under load:
+    a 2 s forward pass spinning for minutes). The CLI and the benches keep every BLAS thread."""
+    global _BLAS_LIMIT
+    if _BLAS_LIMIT is None:
+        import numpy  # noqa: F401  (loads OpenBLAS first: Streamlit imports NumPy lazily, and a limit set before it is lost)
+        from threadpoolctl import threadpool_limits
+
+        _BLAS_LIMIT = threadpool_limits(limits=1, user_api="blas")
 
 
 def run(compute: Callable[[], T], on_wait: Callable[[int], None] | None = None, *,

@@ -4,6 +4,9 @@ how many are ahead, nothing lost when a waiter leaves; and the pages wait visibl
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 import threading
 import time
 from contextlib import ExitStack
@@ -14,7 +17,7 @@ from PIL import Image
 
 from demos import slots, widgets
 from demos.slots import FairQueue, SharedResults
-from tests.conftest import open_page
+from tests.conftest import ROOT, open_page
 
 
 def test_at_most_n_at_once_in_arrival_order():
@@ -165,3 +168,15 @@ def test_pages_wait_for_a_free_slot_and_say_so(page, monkeypatch):
     else:
         assert len(at.get("video")) == 1
     assert slots.QUEUE.busy == 0 and slots.QUEUE.queued == 0
+    from threadpoolctl import threadpool_info
+
+    assert all(p["num_threads"] == 1 for p in threadpool_info() if p["user_api"] == "blas")  # the server's setting
+
+
+def test_one_blas_thread_holds_even_before_numpy_is_loaded():
+    """Streamlit imports NumPy lazily: a BLAS limit set before OpenBLAS is loaded would be lost."""
+    code = ("from demos import slots; slots.one_blas_thread(); import numpy, threadpoolctl; "
+            "print([p['num_threads'] for p in threadpoolctl.threadpool_info() if p['user_api'] == 'blas'])")
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "[1]", out.stdout + out.stderr
