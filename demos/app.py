@@ -33,6 +33,7 @@ PAGES = [
 ]
 
 slots.one_blas_thread()  # once per process: parallelism comes from the queue's slots
+slots.return_memory_promptly()
 language.settle()
 st.set_page_config(page_title=_("See deep learning work"), page_icon=":material/psychology:", layout="wide")
 st.session_state["pages"] = [{**p, "target": str(p["target"].relative_to(HERE))} for p in PAGES]
