@@ -317,6 +317,17 @@ def encoded(fmt: str, seconds: float = 1.0, extra: tuple[str, ...] = ()) -> byte
         return Path(out).read_bytes()
 
 
+def long_m4a(seconds: float) -> bytes:
+    """A long, small M4A (an 8 kHz tone at 16 kbit/s), quick to make with ffmpeg's own sine source."""
+    import imageio_ffmpeg
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = f"{tmp}/long.m4a"
+        subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i", f"sine=frequency=220:duration={seconds}:sample_rate=8000",
+                        "-c:a", "aac", "-b:a", "16k", out], check=True)
+        return Path(out).read_bytes()
+
+
 def ffmpeg_video(audio: bool) -> bytes:
     """A one-second MP4 from a phone camera, with (or without) a sound track."""
     import imageio_ffmpeg
