@@ -28,6 +28,7 @@ MIN_SECONDS = 0.25
 MIN_RATE = 8_000  # telephone speech; below it the consonants (up to 3.4 kHz) are gone
 MAX_RATE = 768_000  # four times the highest studio rate: more is a damaged header
 BLOCK = 65_536  # frames read at a time
+UNKNOWN_LENGTH = 2**62  # libsndfile's frame count when the header does not say (a streamed FLAC)
 FFMPEG_TIMEOUT = 60.0  # seconds; decoding ten minutes of audio takes a few
 AUDIO_TYPES = ["wav", "flac", "ogg", "opus", "mp3", "m4a", "webm"]
 # The only containers ffmpeg may open: no pictures, playlists (which fetch other files) or the rest.
@@ -60,6 +61,10 @@ def too_long(label: str, seconds: float, max_seconds: float) -> MediaError:
         label=label, minutes=num(seconds / 60, 1), limit=num(max_seconds / 60, 0)))
 
 
+def longer_than(label: str, max_seconds: float) -> MediaError:
+    return MediaError(_("{label} is longer than {limit} minutes, the limit.").format(label=label, limit=num(max_seconds / 60, 0)))
+
+
 def check_rate(label: str, rate: float) -> None:
     """A MediaError for a sampling rate too low for speech, or too high to be real."""
     if rate < MIN_RATE:
@@ -82,14 +87,17 @@ def _soundfile_decode(data: bytes, label: str, max_seconds: float) -> np.ndarray
         return None
     with f:
         check_rate(label, f.samplerate)
-        if f.frames / f.samplerate > max_seconds:  # what the header claims: refused before decoding
+        if f.frames < UNKNOWN_LENGTH and f.frames / f.samplerate > max_seconds:  # what the header claims: refused before decoding
             raise too_long(label, f.frames / f.samplerate, max_seconds)
         stream = None if f.samplerate == RATE else soxr.ResampleStream(f.samplerate, RATE, 1, dtype="float32", quality="VHQ")
-        parts = []
+        parts, frames = [], 0
         try:
             # f.read, not f.blocks: blocks() hands back uninitialised memory when the file ends
             # before its header says (a cut MP3), read() returns only what it decoded.
             while len(block := f.read(BLOCK, dtype="float32", always_2d=True)):
+                frames += len(block)
+                if frames > (max_seconds + 1) * f.samplerate:  # a length the header did not say (a streamed FLAC)
+                    raise longer_than(label, max_seconds)
                 mono = block.mean(axis=1, dtype=np.float32)
                 if not np.isfinite(mono).all():
                     raise invalid_samples(label)
@@ -146,7 +154,7 @@ def read_audio(source: bytes | str | Path, name: str | None = None, max_seconds:
         raise invalid_samples(label)
     seconds = len(x) / RATE
     if seconds > max_seconds:
-        raise MediaError(_("{label} is longer than {limit} minutes, the limit.").format(label=label, limit=num(max_seconds / 60, 0)))
+        raise longer_than(label, max_seconds)
     if seconds < MIN_SECONDS:
         raise MediaError(_("{label} is only {seconds} s long; it needs at least {minimum} s.").format(
             label=label, seconds=num(seconds, 2), minimum=num(MIN_SECONDS, 2)))

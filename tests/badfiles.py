@@ -359,9 +359,9 @@ def wav_rate(rate: int) -> bytes:
     return wav_patched(28, "<I", rate * 2, wav_patched(24, "<I", rate))
 
 
-def flac_claiming(seconds: float) -> bytes:
-    """A one-second FLAC whose STREAMINFO claims `seconds` of audio (16 kHz)."""
-    b = bytearray(sound(tone(1.0), 16000, "FLAC"))
+def flac_claiming(seconds: float, real: float = 1.0) -> bytes:
+    """A `real`-second FLAC whose STREAMINFO claims `seconds` of audio (16 kHz); 0 means unknown."""
+    b = bytearray(sound(tone(real), 16000, "FLAC"))
     # STREAMINFO starts at byte 8: 10 bytes of block and frame sizes, then 20 bits of rate,
     # 3 of channels, 5 of depth and 36 of total samples (in bytes 18 to 25).
     bits = int.from_bytes(b[18:26], "big")
@@ -441,6 +441,8 @@ AUDIO_CASES: list[Case] = [
     _a("ten-hours.flac", lambda: flac_claiming(36000), TOO_LONG, "STREAMINFO claims 10 hours: refused before decoding"),
     _a("ten-hours.mp3", lambda: mp3_claiming(36000), TOO_LONG, "the Xing header claims 10 hours: refused before decoding"),
     _a("ten-hours.m4a", lambda: m4a_claiming(36000), None, "mvhd claims 10 hours; the real second is read, bounded"),
+    _a("streamed.flac", lambda: flac_claiming(0), None, "a streaming encoder leaves the length 0 (unknown): read, with a cap"),
+    _a("streamed.wav", lambda: wav_patched(40, "<I", 0, wav_patched(4, "<I", 0)), None, "RIFF and data sizes 0: what a live recorder leaves"),
     _a("one-hertz.wav", lambda: wav_rate(1), LOW_RATE, "1 sample per second: 16000 s if believed"),
     _a("zero-rate.wav", lambda: wav_rate(0), NOT_AUDIO),
     _a("gigahertz.wav", lambda: wav_rate(2_000_000_000), "more than any recording", "16000 samples would last 8 microseconds"),

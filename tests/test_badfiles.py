@@ -105,10 +105,22 @@ print(json.dumps({"slowest_s": slowest, "base_mb": base / 1024, "peak_mb": resou
     assert m["slowest_s"] < 5 and m["peak_mb"] - m["base_mb"] < 250, m
 
 
-def test_ffmpeg_is_bounded(monkeypatch):
-    """The ffmpeg fallback stops at the duration limit (-t) and at its time limit."""
+def test_decoding_is_bounded(monkeypatch):
+    """A file whose header does not say its length is read only up to the limit, by soundfile (a
+    streamed FLAC) and by ffmpeg (-t); ffmpeg also has a time limit and a cap on what it writes."""
+    import soundfile as sf
+
     from demos import audio
-    from tests.badfiles import long_m4a
+    from tests.badfiles import flac_claiming, long_m4a
+
+    blocks = []
+    real_read = sf.SoundFile.read
+    monkeypatch.setattr(sf.SoundFile, "read", lambda self, *a, **kw: blocks.append(1) or real_read(self, *a, **kw))
+    monkeypatch.setattr(audio, "BLOCK", 1600)
+    with pytest.raises(MediaError, match="longer than 0 minutes"):
+        read_audio(flac_claiming(0, real=5.0), "streamed.flac", max_seconds=1.0)
+    assert len(blocks) <= 21  # 2 s read of the 5 s, 0.1 s at a time
+    monkeypatch.undo()
 
     m4a = long_m4a(122.0)
     with pytest.raises(MediaError, match="longer than 2 minutes"):  # decoding stops at 121 s
