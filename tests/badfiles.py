@@ -61,7 +61,7 @@ def _bytes(case: Case) -> bytes:
 # ---------------------------------------------------------------- images
 
 
-def _pattern(size: tuple[int, int] = (96, 64)) -> np.ndarray:
+def colour_pattern(size: tuple[int, int] = (96, 64)) -> np.ndarray:
     """A smooth colour picture (uint8 RGB), so a decoded file can be checked for its content."""
     w, h = size
     y, x = np.mgrid[0:h, 0:w]
@@ -76,7 +76,7 @@ def save(img: Image.Image, fmt: str, **kw) -> bytes:
 
 def image(fmt: str, mode: str = "RGB", size: tuple[int, int] = (96, 64), **kw) -> bytes:
     """The colour pattern as a `fmt` file in PIL mode `mode`."""
-    return save(Image.fromarray(_pattern(size)).convert(mode), fmt, **kw)
+    return save(Image.fromarray(colour_pattern(size)).convert(mode), fmt, **kw)
 
 
 def jpeg(size=(160, 120), seed: int = 0) -> bytes:
@@ -90,7 +90,7 @@ def tiny_png() -> bytes:
 
 def heic(size=(96, 64), **kw) -> bytes:
     """What an iPhone saves (HEIF with HEVC), made by pillow-heif itself."""
-    return save_heif(Image.fromarray(_pattern(size)), **kw)
+    return save_heif(Image.fromarray(colour_pattern(size)), **kw)
 
 
 def save_heif(img: Image.Image, **kw) -> bytes:
@@ -135,13 +135,13 @@ def png_text_bomb() -> bytes:
 def png16_rgb(size=(96, 64)) -> bytes:
     """16 bits per channel RGB (what scanners and raw converters write; PIL cannot write it)."""
     w, h = size
-    a = _pattern(size).astype(">u2") * 257
+    a = colour_pattern(size).astype(">u2") * 257
     rows = b"".join(b"\x00" + a[r].tobytes() for r in range(h))
     return png_raw(w, h, 16, 2, rows)
 
 
 def png16_grey() -> bytes:
-    a = (_pattern()[..., 0].astype(np.uint16) * 257)
+    a = (colour_pattern()[..., 0].astype(np.uint16) * 257)
     return save(Image.fromarray(a), "PNG")
 
 
@@ -192,12 +192,12 @@ def animated(fmt: str) -> bytes:
 
 
 def palette_transparent() -> bytes:
-    img = Image.fromarray(_pattern()).convert("P", palette=Image.Palette.ADAPTIVE, colors=16)
+    img = Image.fromarray(colour_pattern()).convert("P", palette=Image.Palette.ADAPTIVE, colors=16)
     return save(img, "PNG", transparency=0)
 
 
 def multipage_tiff() -> bytes:
-    pages = [Image.fromarray(_pattern()), Image.new("RGB", (96, 64), "red")]
+    pages = [Image.fromarray(colour_pattern()), Image.new("RGB", (96, 64), "red")]
     return save(pages[0], "TIFF", save_all=True, append_images=pages[1:])
 
 
@@ -262,8 +262,8 @@ IMAGE_CASES: list[Case] = [
     _i("cmyk.tiff", lambda: image("TIFF", "CMYK"), None),
     _i("grey16.png", png16_grey, None),
     _i("rgb16.png", png16_rgb, None),
-    _i("grey16.tiff", lambda: save(Image.fromarray(_pattern()[..., 0].astype(np.uint16) * 257), "TIFF"), None),
-    _i("float.tiff", lambda: save(Image.fromarray(_pattern()[..., 0].astype(np.float32) / 255), "TIFF"), None),
+    _i("grey16.tiff", lambda: save(Image.fromarray(colour_pattern()[..., 0].astype(np.uint16) * 257), "TIFF"), None),
+    _i("float.tiff", lambda: save(Image.fromarray(colour_pattern()[..., 0].astype(np.float32) / 255), "TIFF"), None),
     _i("bilevel.bmp", lambda: image("BMP", "1"), None),
     _i("grey-alpha.png", lambda: image("PNG", "LA"), None),
     _i("two-pages.tiff", multipage_tiff, None, "the first page is used"),

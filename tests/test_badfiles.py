@@ -14,12 +14,12 @@ import pytest
 
 from demos.audio import RATE, is_silent, read_audio
 from demos.media import IMAGE_TYPES, MediaError, read_image
-from tests.badfiles import AUDIO, IMAGES, Case, _pattern, wav
+from tests.badfiles import AUDIO, IMAGES, Case, colour_pattern, wav
 from tests.conftest import open_page
 
 ROOT = Path(__file__).resolve().parents[1]
 TRACEBACK = re.compile(r"Traceback|File \"|line \d+, in |Error:|Exception")  # what a leaked exception looks like
-PATTERN = _pattern() / 255.0  # what the image cases that work contain (96 x 64)
+PATTERN = colour_pattern() / 255.0  # what the image cases that work contain (96 x 64)
 
 
 def test_the_corpus_is_big_varied_and_small():
