@@ -73,6 +73,8 @@ def read_image(source: bytes | str | Path, name: str | None = None) -> np.ndarra
             check_size(img, label)
             img.load()
             img = ImageOps.exif_transpose(img)
+            check_sides(img, label)
+            return to_rgb(img)  # inside the guard: a colour mode Pillow cannot convert is a message too
     except MediaError:
         raise
     except UnidentifiedImageError:
@@ -81,10 +83,6 @@ def read_image(source: bytes | str | Path, name: str | None = None) -> np.ndarra
         raise too_large(label) from None
     except Exception:  # any decoder's complaint (OSError, SyntaxError, ValueError, struct.error, EOFError...)
         raise MediaError(_("{label} is damaged or truncated and cannot be decoded.").format(label=label)) from None
-    if min(img.size) < MIN_SIDE:
-        raise MediaError(_("{label} is only {width} x {height} pixels; it needs at least {minimum} on each side.").format(
-            label=label, width=img.width, height=img.height, minimum=MIN_SIDE))
-    return to_rgb(img)
 
 
 def check_size(img: Image.Image, label: str) -> None:
@@ -93,6 +91,13 @@ def check_size(img: Image.Image, label: str) -> None:
     if w * h > MAX_PIXELS:
         raise MediaError(_("{label} is {width} x {height} pixels; the limit is {limit} megapixels.").format(
             label=label, width=w, height=h, limit=num(MAX_PIXELS / 1e6, 0)))
+
+
+def check_sides(img: Image.Image, label: str) -> None:
+    """A MediaError when a side is shorter than MIN_SIDE."""
+    if min(img.size) < MIN_SIDE:
+        raise MediaError(_("{label} is only {width} x {height} pixels; it needs at least {minimum} on each side.").format(
+            label=label, width=img.width, height=img.height, minimum=MIN_SIDE))
 
 
 def too_large(label: str) -> MediaError:

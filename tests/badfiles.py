@@ -260,6 +260,7 @@ IMAGE_CASES: list[Case] = [
     _i("palette-transparent.png", palette_transparent, None),
     _i("cmyk.jpg", lambda: image("JPEG", "CMYK"), None, "print shops' photos"),
     _i("cmyk.tiff", lambda: image("TIFF", "CMYK"), None),
+    _i("lab.tiff", lambda: image("TIFF", "LAB"), None, "CIELab, from print and scanning workflows"),
     _i("grey16.png", png16_grey, None),
     _i("rgb16.png", png16_rgb, None),
     _i("grey16.tiff", lambda: save(Image.fromarray(colour_pattern()[..., 0].astype(np.uint16) * 257), "TIFF"), None),
