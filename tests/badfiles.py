@@ -29,7 +29,6 @@ DAMAGED_IMAGE = "damaged or truncated"
 TOO_BIG = "megapixels"
 NOT_AUDIO = "not audio this app can read"
 TOO_LONG = "minutes long"
-TOO_SHORT = "long; it needs at least"
 LOW_RATE = "too low for speech"
 BAD_SAMPLES = "invalid samples"
 NO_SOUND = "no sound track"
@@ -238,8 +237,8 @@ IMAGE_CASES: list[Case] = [
     _i("truncated.heic", lambda: cut(heic(), 0.5), DAMAGED_IMAGE),
     _i("garbled.png", lambda: garble(image("PNG"), 60), DAMAGED_IMAGE),
     _i("garbled.webp", lambda: garble(image("WEBP"), 30), DAMAGED_IMAGE),
-    _i("garbled.tiff", lambda: garble(image("TIFF", compression="tiff_deflate"), 8), NOT_IMAGE + "|" + DAMAGED_IMAGE),
-    _i("garbled.heic", lambda: garble(heic(), 40), NOT_IMAGE + "|" + DAMAGED_IMAGE),
+    _i("garbled.tiff", lambda: garble(image("TIFF", compression="tiff_deflate"), 8), NOT_IMAGE),
+    _i("garbled.heic", lambda: garble(heic(), 40), NOT_IMAGE),
     # headers that lie, and decompression bombs
     _i("bomb.png", png_bomb, TOO_BIG, "the header claims 30000 x 30000"),
     _i("real-bomb.png", png_real_bomb, TOO_BIG, "a complete 144-megapixel image in a few kilobytes"),
@@ -248,7 +247,7 @@ IMAGE_CASES: list[Case] = [
     _i("huge.bmp", lambda: bmp_claiming(50000, 50000), TOO_BIG),
     _i("huge.tiff", lambda: tiff_claiming(100000, 100000), TOO_BIG),
     _i("huge.gif", lambda: gif_claiming(65535, 65535), TOO_BIG),
-    _i("huge.webp", lambda: webp_claiming(16384, 16384), TOO_BIG + "|" + DAMAGED_IMAGE),
+    _i("huge.webp", lambda: webp_claiming(16384, 16384), TOO_BIG),
     _i("tiny.png", tiny_png, "only 1 x 1 pixels"),
     # odd but real: these must work
     _i("iphone.heic", heic, None, "the iPhone's format, read with pillow-heif"),
@@ -414,7 +413,7 @@ AUDIO_CASES: list[Case] = [
     # nothing, or not audio at all
     _a("empty.wav", lambda: b"", EMPTY),
     _a("empty.m4a", lambda: b"", EMPTY),
-    _a("picture.wav", tiny_png, NOT_AUDIO + "|damaged"),
+    _a("picture.wav", tiny_png, NOT_AUDIO),
     _a("photo.mp3", lambda: image("JPEG"), NOT_AUDIO),
     _a("notes.m4a", lambda: b"meeting notes: buy milk\n" * 20, NOT_AUDIO),
     _a("playlist.m4a", lambda: b"#EXTM3U\n#EXTINF:1,\nhttp://127.0.0.1:9/a.ts\n#EXTINF:1,\n/etc/hostname\n", NOT_AUDIO,
@@ -422,21 +421,21 @@ AUDIO_CASES: list[Case] = [
     _a("tag-only.mp3", id3_only, NOT_AUDIO, "an ID3 tag and no sound"),
     _a("silent-video.m4a", lambda: ffmpeg_video(audio=False), NO_SOUND, "a video with no sound track"),
     # partial downloads and damaged files of every supported type
-    _a("truncated.wav", lambda: cut(wav(1.0), 30), NOT_AUDIO + "|damaged"),
+    _a("truncated.wav", lambda: cut(wav(1.0), 30), NOT_AUDIO),
     _a("truncated.flac", lambda: cut(sound(tone(1.0), 16000, "FLAC"), 60), NOT_AUDIO),
     _a("truncated.ogg", lambda: cut(sound(tone(1.0), 16000, "OGG", "VORBIS"), 100), NOT_AUDIO),
     _a("truncated.opus", lambda: cut(sound(tone(1.0), 48000, "OGG", "OPUS"), 100), NOT_AUDIO),
-    _a("truncated.mp3", lambda: cut(encoded("mp3"), 300), NOT_AUDIO + "|" + TOO_SHORT),
+    _a("truncated.mp3", lambda: cut(encoded("mp3"), 300), NOT_AUDIO),
     _a("truncated.m4a", lambda: cut(encoded("m4a"), 0.5), NOT_AUDIO, "the index (moov) is at the end: nothing is playable"),
-    _a("truncated.webm", lambda: cut(encoded("webm"), 200), NOT_AUDIO + "|" + TOO_SHORT),
+    _a("truncated.webm", lambda: cut(encoded("webm"), 200), NOT_AUDIO),
     _a("half.wav", lambda: cut(wav(2.0), 0.5), None, "a partial download plays what is there"),
     _a("half.ogg", lambda: cut(sound(tone(3.0, kind="noise"), 16000, "OGG", "VORBIS"), 0.5), None),
     _a("half.opus", lambda: cut(encoded("ogg", 2.0), 0.5), None),
     _a("half.mp3", lambda: cut(encoded("mp3", 2.0), 0.5), None),
     _a("half.webm", lambda: cut(encoded("webm", 2.0), 0.5), None),
-    _a("garbled.flac", lambda: garble(sound(tone(1.0), 16000, "FLAC"), 50), NOT_AUDIO + "|" + TOO_SHORT),
-    _a("garbled.m4a", lambda: garble(encoded("m4a"), 40), NOT_AUDIO + "|" + TOO_SHORT),
-    _a("garbled.webm", lambda: garble(encoded("webm"), 40), NOT_AUDIO + "|" + TOO_SHORT),
+    _a("garbled.flac", lambda: garble(sound(tone(1.0), 16000, "FLAC"), 50), NOT_AUDIO),
+    _a("garbled.m4a", lambda: garble(encoded("m4a"), 40), NOT_AUDIO),
+    _a("garbled.webm", lambda: garble(encoded("webm"), 40), NOT_AUDIO),
     # headers that lie
     _a("4gb.wav", wav_4gb, None, "the data chunk claims 4 GB: what a recorder that crashed leaves; the real second is read"),
     _a("ten-hours.flac", lambda: flac_claiming(36000), TOO_LONG, "STREAMINFO claims 10 hours: refused before decoding"),
