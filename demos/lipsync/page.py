@@ -36,11 +36,12 @@ def decode_audio(data: bytes, name: str) -> np.ndarray:
 def make_video(data: bytes, name: str, face_data: bytes | None, face_name: str, fps: float) -> tuple[bytes, MouthTrack]:
     """Render once per (audio, face, fps, language of the "synthetic" mark); kept in the session so
     reruns (downloads, expanders, switching language back) are instant."""
-    key = hashlib.sha1(data + b"|" + (face_data or b"cartoon") + f"|{fps}|{current()}".encode()).hexdigest()
+    face_key = b"cartoon" if face_data is None else b"photo:" + face_data
+    key = hashlib.sha1(data + b"|" + face_key + f"|{fps}|{current()}".encode()).hexdigest()
     cache = st.session_state.setdefault("ls_videos", {})
     if key not in cache:
         x = decode_audio(data, name)
-        face = read_image(face_data, face_name) if face_data else None
+        face = None if face_data is None else read_image(face_data, face_name)  # an empty file gets its message
         bar = st.progress(0.0, text=_("Listening..."))
         try:
             # One slot of the server's queue for the network pass and the encoding; the bar says how many wait ahead.
@@ -60,6 +61,7 @@ def make_video(data: bytes, name: str, face_data: bytes | None, face_name: str, 
 
 
 def choose_face() -> tuple[bytes | None, str]:
+    """(None, "") for the cartoon; (b"", "") while no photo is given; else the photo's bytes and name."""
     face = language.choice(st.radio, _("Face"), FACES, horizontal=True, key="ls_face")
     if face == "cartoon":
         return None, ""
@@ -144,7 +146,7 @@ def page() -> None:
     if chosen is None:
         st.info(_("Choose a sample clip, upload one, or record yourself."))
         return
-    if face_data == b"":
+    if face_data == b"" and not face_name:
         st.info(_("Upload or take a photo of a face, or choose the cartoon."))
         return
     data, name = chosen
