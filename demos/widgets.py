@@ -36,7 +36,9 @@ def choose_audio(key: str, limit_minutes: int) -> tuple[bytes, str] | None:
 def waiting_text(ahead: int) -> str:
     """What a session sees while the server's slots are all taken."""
     if ahead == 0:
-        return _("Waiting for a free slot (next in line): the server runs {n} heavy steps at a time for everyone...").format(n=slots.QUEUE.slots)
+        n = slots.QUEUE.slots
+        return ngettext("Waiting for a free slot (next in line): the server runs {n} heavy step at a time for everyone...",
+                        "Waiting for a free slot (next in line): the server runs {n} heavy steps at a time for everyone...", n).format(n=n)
     return ngettext("Waiting for a free slot ({n} ahead)...", "Waiting for a free slot ({n} ahead)...", ahead).format(n=ahead)
 
 
@@ -44,6 +46,6 @@ def queued(compute: Callable[[], T], *, results: slots.SharedResults | None = No
     """compute() through the server's fair queue; while it waits, a note says how many are ahead."""
     note = st.empty()
     try:
-        return slots.run(compute, lambda ahead: note.info(waiting_text(ahead), icon="⏳"), results=results, key=key)
+        return slots.run(compute, lambda ahead: note.info(waiting_text(ahead), icon=":material/hourglass_top:"), results=results, key=key)
     finally:
         note.empty()
