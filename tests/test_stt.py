@@ -200,3 +200,15 @@ def test_language_model_mix_is_a_distribution(tmp_path):
         total = sum(explicit.get(w, uni[h][1] * uni[w][0]) for w in words)
         assert abs(total - 1) < 1e-6, (h, total)
     assert bi["sat"]["on"] == pytest.approx(0.3 * 0.4 + 0.7 * 0.4)
+
+
+def test_sessions_at_once_get_their_own_transcripts():
+    """The server's sessions share one beam decoder and one PocketSphinx decoder (both keep state
+    while decoding): four clips transcribed at once on four threads give what they give one by one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    clips = [read_audio(SAMPLES / n) for n in sorted(TEXT)[:4]]
+    alone = [(transcribe(x, "lm").text, pocketsphinx(x).text) for x in clips]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda x: (transcribe(x, "lm").text, pocketsphinx(x).text), clips * 2))
+    assert together == alone * 2

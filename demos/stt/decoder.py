@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -114,6 +115,7 @@ class BeamDecoder:
             sil_score=0.0, log_add=False, criterion_type=CriterionType.CTC,
         )
         self.decoder = LexiconDecoder(opts, trie, self.lm, SPACE, BLANK, len(words), [], False)
+        self.lock = threading.Lock()  # one decoder per process, shared by the server's sessions; it keeps state while decoding
 
     def __call__(self, logp: np.ndarray) -> tuple[list[str], list[tuple[int, int]]]:
         # Every lexicon word ends with a space, and at the end flashlight keeps only hypotheses that
@@ -122,7 +124,8 @@ class BeamDecoder:
         end = np.full((1, logp.shape[1]), -30.0, np.float32)
         end[0, SPACE] = 0.0
         em = np.ascontiguousarray(np.vstack([logp, end]), np.float32)
-        best = self.decoder.decode(em.ctypes.data, em.shape[0], em.shape[1])[0]
+        with self.lock:
+            best = self.decoder.decode(em.ctypes.data, em.shape[0], em.shape[1])[0]
         words = [self.words[i] for i in best.words if i >= 0]
         # best.tokens is the frame-level path with one extra (silence) step at each end.
         path = np.asarray(best.tokens[1 : len(logp) + 1])

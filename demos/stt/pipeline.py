@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -132,6 +133,9 @@ def transcribe(x: np.ndarray, mode: str = "lm", progress: Callable[[float, str],
 
 
 # ------------------------------------------------------------------------ the classic baseline
+_SPHINX_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=1)
 def _sphinx():
     from pocketsphinx import Config, Decoder
@@ -144,13 +148,15 @@ def pocketsphinx(x: np.ndarray) -> Transcript:
     t = time.perf_counter()
     dec = _sphinx()
     pcm = (np.clip(x, -1, 1) * 32767).astype(np.int16).tobytes()
-    dec.start_utt()
-    dec.process_raw(pcm, full_utt=True)
-    dec.end_utt()
+    with _SPHINX_LOCK:  # one decoder per process, shared by the server's sessions: one utterance at a time
+        dec.start_utt()
+        dec.process_raw(pcm, full_utt=True)
+        dec.end_utt()
+        segments = [(seg.word, seg.start_frame, seg.end_frame) for seg in dec.seg()]
     words = []
-    for seg in dec.seg():
-        w = seg.word.split("(")[0]
+    for word, start, end in segments:
+        w = word.split("(")[0]
         if w.startswith("<") or w.startswith("[") or not w:
             continue
-        words.append(Word(w.lower(), seg.start_frame / 100, (seg.end_frame + 1) / 100))
+        words.append(Word(w.lower(), start / 100, (end + 1) / 100))
     return Transcript(words, "pocketsphinx", len(x) / RATE, {"total": time.perf_counter() - t})
