@@ -51,9 +51,9 @@ class FairQueue:
 
     @contextmanager
     def slot(self, on_wait: Callable[[int], None] | None = None, poll_s: float = 0.5) -> Iterator[None]:
-        """Hold a slot for the `with` block. While waiting, on_wait(n) is called every poll_s with
-        the number of sessions ahead (0: next in line); it may raise (Streamlit stops a script that
-        way when the user leaves or reruns), and the ticket is then given up."""
+        """Hold a slot for the `with` block. While waiting, on_wait(n) is called with the number of
+        sessions ahead (0: next in line) when it changes and every 3 s; it may raise (Streamlit stops
+        a script that way when the user leaves or reruns), and the ticket is then given up."""
         ticket = next(self._tickets)
         with self._cond:
             self._waiting.append(ticket)
