@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # so `core` and `demos` import however streamlit is started
     sys.path.insert(0, str(ROOT))
 
-from demos import language  # noqa: E402
+from demos import language, slots  # noqa: E402
 from demos.i18n import N_, _  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -32,6 +32,8 @@ PAGES = [
                  "and compare it with PocketSphinx, the classic engine.")},
 ]
 
+slots.one_blas_thread()  # once per process: parallelism comes from the queue's slots
+slots.return_memory_promptly()
 language.settle()
 st.set_page_config(page_title=_("See deep learning work"), page_icon=":material/psychology:", layout="wide")
 st.session_state["pages"] = [{**p, "target": str(p["target"].relative_to(HERE))} for p in PAGES]

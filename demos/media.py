@@ -1,10 +1,11 @@
-"""Reading what users bring: images (audio joins here later). Every failure is a MediaError with a
+"""Reading what users bring: images (audio is in demos/audio.py). Every failure is a MediaError with a
 message fit to show a user, in their language; nothing here lets a decoder's traceback through."""
 
 from __future__ import annotations
 
 import io
 import warnings
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -15,11 +16,27 @@ from demos.i18n import _, count, num
 MAX_BYTES = 50 * 1024 * 1024  # matches server.maxUploadSize in .streamlit/config.toml
 MAX_PIXELS = 40_000_000  # about 7300 x 5500; guards against decompression bombs
 MIN_SIDE = 16
-IMAGE_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff"]
+IMAGE_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff", "gif", "heic", "heif"]
+# The decoders Pillow may use, whatever the file's name says: others (PostScript, which runs
+# Ghostscript; PSD, ICO and the rest) are refused as "not an image this app can read".
+FORMATS = ("JPEG", "MPO", "PNG", "WEBP", "BMP", "DIB", "TIFF", "GIF", "HEIF")
 
 
 class MediaError(ValueError):
     """A file the demos cannot use, with a message that says why."""
+
+
+@cache
+def decoders() -> tuple[str, ...]:
+    """The FORMATS this Pillow has, HEIC/HEIF (iPhone photos) included when pillow-heif is installed."""
+    try:
+        from pillow_heif import register_heif_opener
+
+        register_heif_opener()
+    except ImportError:
+        pass
+    Image.init()
+    return tuple(f for f in FORMATS if f in Image.ID)
 
 
 def file_bytes(source: bytes | str | Path, name: str | None, what: str, max_bytes: int = MAX_BYTES) -> tuple[bytes, str]:
@@ -43,33 +60,49 @@ def file_bytes(source: bytes | str | Path, name: str | None, what: str, max_byte
 def read_image(source: bytes | str | Path, name: str | None = None) -> np.ndarray:
     """Decode an image file to float32 RGB in [0, 1], shape (H, W, 3).
 
-    Handles grey, palette, RGBA/LA (composited on white), CMYK, 16-bit and float images, and
-    EXIF rotation. Rejects empty, non-image, truncated, huge and tiny files with a clear message.
+    Handles grey, palette, RGBA/LA (composited on white), CMYK, 16-bit and float images, HEIC,
+    EXIF rotation, and the first frame of animated or multi-page files. Rejects empty, non-image,
+    damaged, huge (checked on the header, before decoding) and tiny files with a clear message.
     """
     data, label = file_bytes(source, name, _("the image"))
     try:
         with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow's notes on odd metadata are not for the user
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data))
-            w, h = img.size
-            if w * h > MAX_PIXELS:
-                raise MediaError(_("{label} is {width} x {height} pixels; the limit is {limit} megapixels.").format(
-                    label=label, width=w, height=h, limit=num(MAX_PIXELS / 1e6, 0)))
+            img = Image.open(io.BytesIO(data), formats=decoders())
+            check_size(img, label)
             img.load()
             img = ImageOps.exif_transpose(img)
+            check_sides(img, label)
+            return to_rgb(img)  # inside the guard: a colour mode Pillow cannot convert is a message too
     except MediaError:
         raise
     except UnidentifiedImageError:
         raise MediaError(_("{label} is not an image this app can read (supported: {types}).").format(label=label, types=", ".join(IMAGE_TYPES))) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise MediaError(_("{label} claims to be far too large (a decompression bomb?); the limit is {limit} megapixels.").format(
-            label=label, limit=num(MAX_PIXELS / 1e6, 0))) from None
-    except (OSError, SyntaxError, ValueError) as e:
-        raise MediaError(_("{label} is damaged or truncated and cannot be decoded ({reason}).").format(label=label, reason=e)) from None
+        raise too_large(label) from None
+    except Exception:  # any decoder's complaint (OSError, SyntaxError, ValueError, struct.error, EOFError...)
+        raise MediaError(_("{label} is damaged or truncated and cannot be decoded.").format(label=label)) from None
+
+
+def check_size(img: Image.Image, label: str) -> None:
+    """A MediaError when the header claims more than MAX_PIXELS (nothing is decoded yet)."""
+    w, h = img.size
+    if w * h > MAX_PIXELS:
+        raise MediaError(_("{label} is {width} x {height} pixels; the limit is {limit} megapixels.").format(
+            label=label, width=w, height=h, limit=num(MAX_PIXELS / 1e6, 0)))
+
+
+def check_sides(img: Image.Image, label: str) -> None:
+    """A MediaError when a side is shorter than MIN_SIDE."""
     if min(img.size) < MIN_SIDE:
         raise MediaError(_("{label} is only {width} x {height} pixels; it needs at least {minimum} on each side.").format(
             label=label, width=img.width, height=img.height, minimum=MIN_SIDE))
-    return to_rgb(img)
+
+
+def too_large(label: str) -> MediaError:
+    return MediaError(_("{label} claims to be far too large (a decompression bomb?); the limit is {limit} megapixels.").format(
+        label=label, limit=num(MAX_PIXELS / 1e6, 0)))
 
 
 def to_rgb(img: Image.Image) -> np.ndarray:

@@ -15,8 +15,7 @@ from PIL import Image
 from demos.colorize.color import lab_to_rgb, rgb_to_lab
 from demos.colorize.pipeline import colorize_image, load_model, run_network, to_rgb
 from demos.colorize.samples import SAMPLES, sample_path
-from demos.media import MediaError, read_image
-from tests.badfiles import BAD_IMAGES
+from demos.media import read_image
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -81,11 +80,7 @@ def test_modes_16bit_rgba_and_exif_rotation():
     assert read_image(buf.getvalue(), "rotated.jpg").shape[:2] == (451, 300)
 
 
-@pytest.mark.parametrize("name", list(BAD_IMAGES))
-def test_bad_images_get_clear_messages(name):
-    data, pattern = BAD_IMAGES[name]
-    with pytest.raises(MediaError, match=pattern):
-        read_image(data, name)
+# Bad images, all kinds of them: tests/test_badfiles.py.
 
 
 def test_weights_are_small_and_checked():

@@ -51,7 +51,7 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
     p = sub.add_parser("colorize", parents=parents, help=_("colorize black-and-white photos"),
                        description=_("Colorize many photos; a bad file is reported and skipped, the rest are still done."))
     p.add_argument("inputs", nargs="+", type=Path, metavar=_("IN"),
-                   help=_("image files (jpg, png, webp, bmp, tiff); colour photos are turned grey first"))
+                   help=_("image files (jpg, png, webp, bmp, tiff, gif, heic); colour photos are turned grey first"))
     p.add_argument("--out", type=Path, required=True, metavar=_("DIR"), help=_("writes DIR/<input name>.png"))
     p.add_argument("--temperature", type=float, default=None, metavar="T",
                    help=_("vividness: lower is more vivid, 1 is safest (default: the model card's)"))

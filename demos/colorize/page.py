@@ -2,27 +2,42 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
 from core.weights import WeightsError
-from demos import language
+from demos import language, slots
 from demos.colorize.pipeline import SHOWN_PIXELS, Colorized, bounded, confidence, full_size_png, load_model, run_network, softmax, to_rgb
 from demos.colorize.samples import SAMPLES, sample_bytes
 from demos.i18n import N_, _, count, num, pct, translate
 from demos.media import IMAGE_TYPES, MediaError, read_image
+from demos.widgets import queued
 
 SHOWN_LAYERS = ("enc2", "enc4", "mid3", "dec1")
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def colorize_cached(data: bytes, name: str, trace: bool = False) -> tuple[Colorized, np.ndarray]:
-    """Decode and run the network once per distinct file (the temperature slider reuses it).
-    Returns the result and the photo, both at most SHOWN_PIXELS (the network sees 256 px anyway)."""
-    shown = bounded(read_image(data, name), SHOWN_PIXELS)
-    return run_network(shown, trace=trace), shown
+RESULTS = slots.SharedResults(8)  # shared by all sessions: a sample 30 learners pick is computed once
+
+
+def colorize_shared(data: bytes, name: str, trace: bool = False) -> tuple[Colorized, np.ndarray]:
+    """Decode and run the network once per distinct file (the temperature slider reuses it), in a
+    slot of the server's queue. Returns the result and the photo (uint8: a quarter of the memory in
+    the shared cache), both at most SHOWN_PIXELS."""
+    def compute() -> tuple[Colorized, np.ndarray]:
+        shown = bounded(read_image(data, name), SHOWN_PIXELS)
+        return run_network(shown, trace=trace), (shown * 255 + 0.5).astype(np.uint8)
+
+    return queued(compute, results=RESULTS, key=(hashlib.sha1(data).hexdigest(), trace))
+
+
+def full_size_download(data: bytes, name: str, logits: np.ndarray, t: float, decode: dict | None) -> bytes:
+    """The PNG at the photo's own size, made when the button is clicked, in a slot of the queue
+    (the browser's download simply waits for it)."""
+    with slots.QUEUE.slot():
+        return full_size_png(read_image(data, name), logits, t, decode)
 
 
 def activation_grid(act: np.ndarray, n: int = 8) -> list[np.ndarray]:
@@ -75,7 +90,7 @@ def page() -> None:
     data, name = chosen
     try:
         with st.spinner(_("Colorizing...")):
-            result, shown = colorize_cached(data, name)
+            result, shown = colorize_shared(data, name)
     except MediaError as e:
         st.error(str(e))
         return
@@ -93,12 +108,12 @@ def page() -> None:
     if result.was_colour:
         cols[2].image(shown, caption=_("Your original colours, for comparison"), clamp=True, width="stretch")
     logits = result.logits
-    st.download_button(_("Download the colorized photo (PNG)"), lambda: full_size_png(read_image(data, name), logits, t, decode),
+    st.download_button(_("Download the colorized photo (PNG)"), lambda: full_size_download(data, name, logits, t, decode),
                        file_name=f"{Path(name).stem}_colorized.png", mime="image/png", key="col_download")
 
     with st.expander(_("Look inside the network")):
         if st.toggle(_("Show the layers and activations for this photo"), key="col_inside"):
-            traced, _shown = colorize_cached(data, name, trace=True)
+            traced, _shown = colorize_shared(data, name, trace=True)
             rows = [{_("layer"): layer.name, _("type"): layer.kind, _("output shape"): str(tuple(traced.trace[layer.name].shape[1:])),
                      _("parameters"): layer.n_params(), _("activation"): _(layer.config.get("activation", ""))} for layer in net.layers]
             st.dataframe(rows, hide_index=True, width="stretch")

@@ -10,7 +10,7 @@ import numpy as np
 import streamlit as st
 
 from core.weights import WeightsError
-from demos import language
+from demos import language, slots
 from demos.audio import is_silent, read_audio
 from demos.i18n import N_, _, count, current, pct, translate
 from demos.lipsync.pipeline import MouthTrack, load_model, mouth_track, render_video
@@ -18,7 +18,7 @@ from demos.lipsync.render import NoFaceError
 from demos.lipsync.visemes import DESCRIPTION, SHAPES
 from demos.media import IMAGE_TYPES, MediaError, read_image
 from demos.plots import localize
-from demos.widgets import choose_audio
+from demos.widgets import choose_audio, waiting_text
 
 MAX_SECONDS = 120.0
 FACES = (N_("cartoon"), N_("a photo"))
@@ -36,18 +36,22 @@ def decode_audio(data: bytes, name: str) -> np.ndarray:
 def make_video(data: bytes, name: str, face_data: bytes | None, face_name: str, fps: float) -> tuple[bytes, MouthTrack]:
     """Render once per (audio, face, fps, language of the "synthetic" mark); kept in the session so
     reruns (downloads, expanders, switching language back) are instant."""
-    key = hashlib.sha1(data + b"|" + (face_data or b"cartoon") + f"|{fps}|{current()}".encode()).hexdigest()
+    face_key = b"cartoon" if face_data is None else b"photo:" + face_data
+    key = hashlib.sha1(data + b"|" + face_key + f"|{fps}|{current()}".encode()).hexdigest()
     cache = st.session_state.setdefault("ls_videos", {})
     if key not in cache:
         x = decode_audio(data, name)
-        face = read_image(face_data, face_name) if face_data else None
+        face = None if face_data is None else read_image(face_data, face_name)  # an empty file gets its message
         bar = st.progress(0.0, text=_("Listening..."))
         try:
-            track = mouth_track(x, fps=fps)
-            with tempfile.TemporaryDirectory() as tmp:
-                out = Path(tmp) / "talking.mp4"
-                render_video(x, track, out, face=face, progress=lambda f: bar.progress(min(f, 1.0), text=_("Rendering the video...")))
-                video = out.read_bytes()
+            # One slot of the server's queue for the network pass and the encoding; the bar says how many wait ahead.
+            with slots.QUEUE.slot(lambda ahead: bar.progress(0.0, text=waiting_text(ahead))):
+                bar.progress(0.0, text=_("Listening..."))
+                track = mouth_track(x, fps=fps)
+                with tempfile.TemporaryDirectory() as tmp:
+                    out = Path(tmp) / "talking.mp4"
+                    render_video(x, track, out, face=face, progress=lambda f: bar.progress(min(f, 1.0), text=_("Rendering the video...")))
+                    video = out.read_bytes()
         finally:  # also when the photo has no face: no progress bar left behind
             bar.empty()
         while len(cache) >= 4:  # keep memory bounded
@@ -57,6 +61,7 @@ def make_video(data: bytes, name: str, face_data: bytes | None, face_name: str, 
 
 
 def choose_face() -> tuple[bytes | None, str]:
+    """(None, "") for the cartoon; (b"", "") while no photo is given; else the photo's bytes and name."""
     face = language.choice(st.radio, _("Face"), FACES, horizontal=True, key="ls_face")
     if face == "cartoon":
         return None, ""
@@ -145,7 +150,7 @@ def page() -> None:
     if chosen is None:
         st.info(_("Choose a sample clip, upload one, or record yourself."))
         return
-    if face_data == b"":
+    if face_data == b"" and not face_name:
         st.info(_("Upload or take a photo of a face, or choose the cartoon."))
         return
     data, name = chosen

@@ -16,6 +16,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,6 +29,8 @@ WORD = re.compile(r"^[a-z']+$")
 SPECIAL = {"<s>", "</s>", "<unk>"}
 DOMAIN = Path(__file__).resolve().parents[2] / "weights" / "stt_domain.arpa"
 GENERAL_WEIGHT = 0.5  # PocketSphinx's share of the mix; the rest is the in-domain model (chosen on the dev set)
+
+_BUILDING = threading.Lock()
 
 
 def cache_dir(general_weight: float = GENERAL_WEIGHT) -> Path:
@@ -148,7 +151,11 @@ def write_arpa(path: Path, uni: Unigrams, bi: Bigrams) -> None:
 def build(progress: Callable[[float, str], None] = lambda f, s: None, general_weight: float | None = None) -> Path:
     """Make the cache if it is missing; returns its folder (lm.arpa, lexicon.txt)."""
     w_general = GENERAL_WEIGHT if general_weight is None else general_weight
-    out = cache_dir(w_general)
+    with _BUILDING:  # two sessions asking at once: one builds, the other then finds it done
+        return _build(cache_dir(w_general), w_general, progress)
+
+
+def _build(out: Path, w_general: float, progress: Callable[[float, str], None]) -> Path:
     if (out / "done").exists():
         return out
     out.mkdir(parents=True, exist_ok=True)

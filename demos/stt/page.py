@@ -9,14 +9,14 @@ import numpy as np
 import streamlit as st
 
 from core.weights import WeightsError
-from demos import language
+from demos import language, slots
 from demos.audio import read_audio
 from demos.i18n import N_, _, count, num, pct, translate
 from demos.media import MediaError
 from demos.plots import localize
 from demos.stt import decoder, lm
 from demos.stt.pipeline import Transcript, load_model, pocketsphinx, transcribe
-from demos.widgets import choose_audio
+from demos.widgets import choose_audio, queued, waiting_text
 
 PS_MAX_SECONDS = 120.0
 # The radio's values stay English (msgids); it shows them translated.
@@ -35,16 +35,20 @@ def get_transcript(data: bytes, name: str, mode: str) -> Transcript:
     cache = st.session_state.setdefault("stt_results", {})
     if key not in cache:
         x = decode_audio(data, name)
-        if mode == "lm" and not lm.ready():
-            bar = st.progress(0.0, text=_("Preparing the language model (once)..."))
-            try:
-                lm.build(lambda f, s: bar.progress(min(f, 1.0), text=s))
-            except (RuntimeError, OSError) as e:
-                st.warning(_("The language model could not be prepared ({reason}); greedy decoding is used instead.").format(reason=e))
-            bar.empty()
         bar = st.progress(0.0, text=_("Listening..."))
-        tr = transcribe(x, mode, lambda f, s: bar.progress(min(f, 1.0), text=s))
-        bar.empty()
+        try:
+            # One slot of the server's queue; the bar says how many wait ahead.
+            with slots.QUEUE.slot(lambda ahead: bar.progress(0.0, text=waiting_text(ahead))):
+                if mode == "lm" and not lm.ready():
+                    bar.progress(0.0, text=_("Preparing the language model (once)..."))
+                    try:
+                        lm.build(lambda f, s: bar.progress(min(f, 1.0), text=s))
+                    except (RuntimeError, OSError) as e:
+                        st.warning(_("The language model could not be prepared ({reason}); greedy decoding is used instead.").format(reason=e))
+                bar.progress(0.0, text=_("Listening..."))
+                tr = transcribe(x, mode, lambda f, s: bar.progress(min(f, 1.0), text=s))
+        finally:
+            bar.empty()
         while len(cache) >= 6:  # keep memory bounded
             cache.pop(next(iter(cache)))
         cache[key] = tr
@@ -116,7 +120,7 @@ def compare(tr: Transcript, data: bytes, x: np.ndarray, mode: str) -> None:
     key = "stt_ps_" + hashlib.sha1(data).hexdigest()
     if key not in st.session_state:
         with st.spinner(_("PocketSphinx is listening...")):
-            st.session_state[key] = pocketsphinx(x)
+            st.session_state[key] = queued(lambda: pocketsphinx(x))
     ps = st.session_state[key]
     left, right = st.columns(2)
     with left:
