@@ -8,7 +8,7 @@ augmented, as log-mel features in shards. Rerunnable: finished shards are kept.
 Real speech, split by speaker (validation speakers are never trained on):
   train: speechocean762 train split, VCTK p239, Common Voice v1 dev, FSDD (all but jackson), AN4 train/
   val:   speechocean762 test-split adults, AN4 test/, FSDD jackson
-  native: native English validation (`native_split`): commonvoice_en, Common Voice 6.1 clips with no
+  native: native English validation (`native_extra` adds the last two): commonvoice_en, Common Voice 6.1 clips with no
           accent given and every 5th Asterisk prompt (training/lipsync_sources.py); never trained on
   dev:   speechocean762 test-split children (decoder settings are tuned on them; never trained on)
 Synthetic text: Debian fortunes, the training transcripts, digit strings, numbers and spelled words;
