@@ -1,17 +1,23 @@
-"""Mouth-cue accuracy on validation speakers (never trained on), ours vs a Rhubarb-style
-baseline, against PocketSphinx forced alignment (the transcript is known) as the reference.
+"""Mouth-cue accuracy on speakers never trained on, ours vs a Rhubarb-style baseline, against
+PocketSphinx forced alignment (the transcript is known) as the reference; native and non-native
+speakers reported separately, each beside the baseline, in one run.
 
-    .venv/bin/python bench/lipsync_quality.py [--every 4] [--fps 25]
+    .venv/bin/python bench/lipsync_quality.py [--split val|dev] [--all] [--fps 25] [--weights STEM]
 
-Clips: every 4th clip of speechocean762's test-split adults (non-native read English) and all
-of commonvoice_en (native speakers). Baseline: PocketSphinx phone recognition without the
-transcript (what Rhubarb does), mapped to the same shapes. Frame accuracy is exact and within
-+-1 frame; "lag" is the shift (frames) of our mouth opening that best matches the reference's.
+Validation (`--split val`): native = commonvoice_en (44 speakers) and the Asterisk prompts
+(one US speaker, 8 kHz); VCTK p239 (every 4th clip) on its own, since the weights before were
+trained on it; non-native = every 4th clip of speechocean762's test-split adults (`--all`: every
+clip). `--split dev` is the native development set that checkpoints are chosen on (Common Voice
+6.1 clips without an accent, 273 held-out Common Voice v1 clips). Baseline: PocketSphinx phone recognition without the transcript (what Rhubarb does), mapped to the
+same shapes. Frame accuracy is exact and within +-1 frame; "lag" is the shift (frames) of our
+mouth opening that best matches the reference's. Reference alignments and baseline phones are
+cached in training/runs/lipsync/ (they do not depend on our model).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -24,12 +30,17 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from demos.audio import read_audio  # noqa: E402
-from demos.lipsync.pipeline import mouth_track, smooth  # noqa: E402
+from demos.lipsync.pipeline import WEIGHTS, mouth_track, smooth  # noqa: E402
 from demos.lipsync.visemes import GEOMETRY, SHAPES, shape_index  # noqa: E402
-from training.lipsync_labels import align, clips, normalise  # noqa: E402
+from training.lipsync_labels import NATIVE, RUN, SEEN_BEFORE, align, clips, normalise  # noqa: E402
+
+EVERY = {"speechocean762": 4, "vctk": 4}  # take every Nth clip of these sources
+METHODS = ["ours (shipped: smoothed)", "ours (raw argmax)", "baseline (phone recognition)", "baseline + same smoothing"]
+OURS, BASE = METHODS[0], METHODS[2]
+LAGS = range(-10, 11)
 
 
-def shapes_at_frames(segments: list[tuple[str, int, int]], n: int, fps: float) -> np.ndarray:
+def shapes_at_frames(segments: list, n: int, fps: float) -> np.ndarray:
     """Shape index per video frame: the phone under each frame's centre (10 ms phone frames)."""
     per10 = np.full(int(np.ceil(n / fps * 100)) + 2, shape_index("SIL"))
     for name, start, dur in segments:
@@ -51,95 +62,132 @@ def openness(shapes: np.ndarray) -> np.ndarray:
     return np.array([GEOMETRY[SHAPES[k]][0] for k in shapes])
 
 
+def lag_scores(ours: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """Correlation of our mouth opening at frame i+lag with the reference's at i, per lag."""
+    o, r = openness(ours) - openness(ours).mean(), openness(ref) - openness(ref).mean()
+    out = []
+    for lag in LAGS:
+        a, b = (o[lag:], r[: len(r) - lag]) if lag >= 0 else (o[:lag], r[-lag:])
+        out.append(float(np.dot(a, b)))
+    return np.array(out)
+
+
+class PhoneCache:
+    """Reference alignments and baseline phones per clip, computed once and kept in a JSONL file."""
+
+    def __init__(self, split: str) -> None:
+        import pocketsphinx
+        from pocketsphinx import Decoder
+
+        self.file = RUN / f"bench_{split}.jsonl"
+        self.rows = {r["path"]: r for r in map(json.loads, self.file.open())} if self.file.exists() else {}
+        self.aligner = Decoder(samprate=16000, bestpath=False, loglevel="FATAL")
+        phone_lm = os.path.join(os.path.dirname(pocketsphinx.__file__), "model", "en-us-phone.lm.bin")
+        self.recogniser = Decoder(samprate=16000, allphone=phone_lm, lw=2.0, beam=1e-20, pbeam=1e-20, loglevel="FATAL")
+
+    def get(self, path: Path, text: str, x: np.ndarray) -> dict:
+        if str(path) not in self.rows:
+            pcm = (x * 32767).astype(np.int16).tobytes()
+            t = time.perf_counter()
+            self.recogniser.start_utt()
+            self.recogniser.process_raw(pcm, full_utt=True)
+            self.recogniser.end_utt()
+            base = [(s.word, s.start_frame, s.end_frame - s.start_frame + 1) for s in self.recogniser.seg()]
+            row = {"path": str(path), "ref": align(self.aligner, pcm, normalise(text)), "base": base, "base_s": time.perf_counter() - t}
+            self.rows[str(path)] = row
+            with self.file.open("a") as f:
+                f.write(json.dumps(row) + "\n")
+        return self.rows[str(path)]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--every", type=int, default=4, help="take every Nth speechocean762 clip")
+    ap.add_argument("--split", choices=["val", "dev"], default="val")
+    ap.add_argument("--all", action="store_true", help=f"every clip, not every Nth of {EVERY}")
     ap.add_argument("--fps", type=float, default=25.0)
-    ap.add_argument("--write-card", action="store_true", help="store the overall figures in weights/lipsync.json")
+    ap.add_argument("--weights", default=str(WEIGHTS), help="weights stem to measure (default: the shipped ones)")
+    ap.add_argument("--json", type=Path, help="also write the figures to this file")
+    ap.add_argument("--write-card", action="store_true", help="store the figures in the weights' model card")
     args = ap.parse_args()
-    import pocketsphinx
-    from pocketsphinx import Decoder
-
-    val = clips("val")
-    so = [c for c in val if c[2] == "speechocean762"][:: args.every]
-    val = so + [c for c in val if c[2] != "speechocean762"]
-    aligner = Decoder(samprate=16000, bestpath=False, loglevel="FATAL")
-    phone_lm = os.path.join(os.path.dirname(pocketsphinx.__file__), "model", "en-us-phone.lm.bin")
-    recogniser = Decoder(samprate=16000, allphone=phone_lm, lw=2.0, beam=1e-20, pbeam=1e-20, loglevel="FATAL")
+    RUN.mkdir(parents=True, exist_ok=True)
+    split = clips(args.split)
+    todo = [c for s in dict.fromkeys(c[2] for c in split) for c in [c for c in split if c[2] == s][:: 1 if args.all else EVERY.get(s, 1)]]
+    cache = PhoneCache(args.split)
     hold = max(1, round(0.08 * args.fps))
-    methods = ["ours (shipped: smoothed)", "ours (raw argmax)", "baseline (phone recognition)", "baseline + same smoothing"]
     tally: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
-    lags = np.zeros(21)
-    recall = {m: np.zeros((len(SHAPES), 2)) for m in (methods[0], methods[2])}  # per reference shape: right, total
+    lags: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(len(LAGS)))
+    recall: dict[str, np.ndarray] = defaultdict(lambda: np.zeros((len(SHAPES), 2)))  # per reference shape: right, total
     secs = {"audio": 0.0, "ours": 0.0, "baseline": 0.0}
-    used = 0
-    for i, (path, text, source) in enumerate(val):
+    minutes: dict[str, float] = defaultdict(float)
+    for i, (path, text, source) in enumerate(todo):
         x = read_audio(path)
-        pcm = (x * 32767).astype(np.int16).tobytes()
-        ref_phones = align(aligner, pcm, normalise(text))
-        if not ref_phones:
+        row = cache.get(path, text, x)
+        if not row["ref"]:
             continue  # no reference (a word not in the dictionary): skip for everyone
-        used += 1
+        group = "native" if source in NATIVE else "native, seen before" if source in SEEN_BEFORE else "non-native"
         t = time.perf_counter()
-        track = mouth_track(x, fps=args.fps)
+        track = mouth_track(x, fps=args.fps, stem=args.weights)
         secs["ours"] += time.perf_counter() - t
-        n = len(track.shapes)
-        ref = shapes_at_frames(ref_phones, n, args.fps)
-        t = time.perf_counter()
-        recogniser.start_utt()
-        recogniser.process_raw(pcm, full_utt=True)
-        recogniser.end_utt()
-        base = shapes_at_frames([(s.word, s.start_frame, s.end_frame - s.start_frame + 1) for s in recogniser.seg()], n, args.fps)
-        secs["baseline"] += time.perf_counter() - t
+        secs["baseline"] += row["base_s"]
         secs["audio"] += len(x) / 16000
-        preds = {methods[0]: track.shapes, methods[1]: track.probs.argmax(1), methods[2]: base,
-                 methods[3]: smooth(np.eye(len(SHAPES), dtype=np.float32)[base], hold)}
-        for m in recall:
-            for k in range(len(SHAPES)):
-                recall[m][k] += ((preds[m] == ref) & (ref == k)).sum(), (ref == k).sum()
-        for m, p in preds.items():
-            e, nr = accuracy(p, ref)
-            for key in (source, "overall"):
+        n = len(track.shapes)
+        ref = shapes_at_frames(row["ref"], n, args.fps)
+        base = shapes_at_frames(row["base"], n, args.fps)
+        preds = {OURS: track.shapes, METHODS[1]: track.probs.argmax(1), BASE: base,
+                 METHODS[3]: smooth(np.eye(len(SHAPES), dtype=np.float32)[base], hold)}
+        for key in dict.fromkeys((source, group, "overall")):
+            minutes[key] += len(x) / 16000 / 60
+            lags[key] += lag_scores(track.shapes, ref)
+            for m in (OURS, BASE):
+                for k in range(len(SHAPES)):
+                    recall[f"{key}/{m}"][k] += ((preds[m] == ref) & (ref == k)).sum(), (ref == k).sum()
+            for m, p in preds.items():
+                e, near = accuracy(p, ref)
                 tally[key][m][0] += e
-                tally[key][m][1] += nr
+                tally[key][m][1] += near
                 tally[key][m][2] += n
-        o, r = openness(track.shapes) - openness(track.shapes).mean(), openness(ref) - openness(ref).mean()
-        for k, lag in enumerate(range(-10, 11)):  # our opening at frame i+lag vs the reference at i
-            a, b = (o[lag:], r[: len(r) - lag]) if lag >= 0 else (o[:lag], r[-lag:])
-            lags[k] += float(np.dot(a, b))
-        if i % 25 == 0:
-            print(f"{i + 1}/{len(val)}", file=sys.stderr, flush=True)
-    print(file=sys.stderr)
-    print(f"{used} validation clips ({secs['audio'] / 60:.1f} min of audio), {args.fps:g} fps, minimum hold {hold} frames")
-    print(f"{'source':<16} {'method':<30} {'exact':>7} {'+-1 frame':>10} {'frames':>8}")
-    for key in [k for k in tally if k != "overall"] + ["overall"]:
-        for m in methods:
-            e, nr, n = tally[key][m]
-            print(f"{key:<16} {m:<30} {e / n:>7.3f} {nr / n:>10.3f} {n:>8}")
-    print("per-shape recall (exact):  " + "  ".join(f"{s:>5}" for s in SHAPES))
-    for m, r in recall.items():
-        print(f"  {m[:24]:<24} " + "  ".join(f"{a / max(b, 1):>5.2f}" for a, b in r))
-    print("  share of reference frames " + "  ".join(f"{b / recall[methods[0]][:, 1].sum():>5.2f}" for _, b in recall[methods[0]]))
-    best = int(np.argmax(lags)) - 10
-    print(f"best lag of our mouth opening vs the reference: {best:+d} frames (positive = ours late)")
+        if i % 50 == 0:
+            print(f"{i + 1}/{len(todo)}", file=sys.stderr, flush=True)
+    groups = ("native", "non-native", "native, seen before", "overall")
+    keys = [k for k in tally if k not in groups] + [k for k in groups if k in tally]
+    best = {k: LAGS[int(np.argmax(lags[k]))] for k in keys}
+    print(f"split {args.split}, weights {args.weights}, {args.fps:g} fps, minimum hold {hold} frames")
+    print(f"{'source/group':<20} {'min':>5} {'method':<30} {'exact':>7} {'+-1 frame':>10} {'frames':>8} {'lag':>4}")
+    for key in keys:
+        for m in METHODS:
+            e, near, n = tally[key][m]
+            print(f"{key:<20} {minutes[key]:>5.1f} {m:<30} {e / n:>7.3f} {near / n:>10.3f} {n:>8} {best[key] if m == OURS else '':>4}")
+    print("per-shape recall (exact):                   " + "  ".join(f"{s:>5}" for s in SHAPES))
+    for key in [k for k in groups[:3] if k in tally]:
+        for m in (OURS, BASE):
+            r = recall[f"{key}/{m}"]
+            print(f"  {key:<19} {m[:22]:<22} " + "  ".join(f"{a / max(b, 1):>5.2f}" for a, b in r))
+        r = recall[f"{key}/{OURS}"]
+        print(f"  {key:<19} {'share of reference':<22} " + "  ".join(f"{b / r[:, 1].sum():>5.2f}" for _, b in r))
+    print("best lag of our mouth opening vs the reference (frames, positive = ours late): "
+          + ", ".join(f"{k} {best[k]:+d}" for k in keys))
     print(f"real-time factor: ours {secs['ours'] / secs['audio']:.3f}, baseline {secs['baseline'] / secs['audio']:.3f}")
+    figures = {
+        "split": args.split, "fps": args.fps,
+        **{f"{key}/{m}": {"exact": round(tally[key][m][0] / tally[key][m][2], 3), "within_1_frame": round(tally[key][m][1] / tally[key][m][2], 3),
+                          "frames": tally[key][m][2]} for key in keys for m in (OURS, BASE)},
+        "minutes": {k: round(minutes[k], 1) for k in keys},
+        "best_lag_frames": best,
+    }
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
     if args.write_card:
-        import json
-
-        from demos.lipsync.pipeline import WEIGHTS
-
-        card = json.loads(WEIGHTS.with_suffix(".json").read_text())
+        stem = Path(args.weights)
+        card = json.loads(stem.with_suffix(".json").read_text())
         card["metrics"] = {
-            "validation": f"{used} clips of validation speakers ({secs['audio'] / 60:.1f} min): speechocean762 test-split adults "
-                          f"(every {args.every}th clip) and commonvoice_en; reference = PocketSphinx forced alignment (bench/lipsync_quality.py)",
-            "fps": args.fps,
-            **{f"{key}/{m}": {"exact": round(tally[key][m][0] / tally[key][m][2], 3), "within_1_frame": round(tally[key][m][1] / tally[key][m][2], 3)}
-               for key in tally for m in (methods[0], methods[2])},
-            "best_lag_frames": best,
+            "validation": "speakers never trained on: native = commonvoice_en (44 speakers) and the Asterisk prompts; "
+                          "VCTK p239 (every 4th clip; the weights before were trained on it); non-native = speechocean762 test-split "
+                          "adults (every 4th clip); reference = PocketSphinx forced alignment (bench/lipsync_quality.py)",
+            **figures,
         }
         # The card's sha256 covers the .npz only, so rewriting the card keeps the weights valid.
-        WEIGHTS.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
-        print(f"wrote the figures into {WEIGHTS.with_suffix('.json')}")
+        stem.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
+        print(f"wrote the figures into {stem.with_suffix('.json')}")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,9 @@ augmented, as log-mel features in shards. Rerunnable: finished shards are kept.
 
 Real speech, split by speaker (validation speakers are never trained on):
   train: speechocean762 train split, VCTK p239, Common Voice v1 dev, FSDD (all but jackson), AN4 train/
-  val:   speechocean762 test-split adults, AN4 test/, FSDD jackson   (+ commonvoice_en as a native-English monitor)
+  val:   speechocean762 test-split adults, AN4 test/, FSDD jackson
+  native: native English validation (`native_extra` adds the last two): commonvoice_en, Common Voice 6.1 clips with no
+          accent given and every 5th Asterisk prompt (training/lipsync_sources.py); never trained on
   dev:   speechocean762 test-split children (decoder settings are tuned on them; never trained on)
 Synthetic text: Debian fortunes, the training transcripts, digit strings, numbers and spelled words;
 no validation or sample sentence. Voices: flite (5), espeak-ng with MBROLA (4) and its own voices,
@@ -26,6 +28,7 @@ import subprocess
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -43,8 +46,9 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[^a-z' ]", " ", text)).strip()
 
 
-def real_clips(split: str) -> list[tuple[Path, str, str]]:
-    """(audio path, transcript, source) of real speech for 'train', 'val', 'dev' (decoder tuning) or 'native' (monitor)."""
+def real_clips(split: str, keep_val_sentences: bool = False) -> list[tuple[Path, str, str]]:
+    """(audio path, transcript, source) of real speech for 'train', 'val', 'dev' (decoder tuning) or 'native' (validation).
+    Training clips that say a validation sentence are left out unless keep_val_sentences."""
     out = []
 
     def read(folder: str, keep=lambda rel: True, name: str | None = None):
@@ -61,7 +65,7 @@ def real_clips(split: str) -> list[tuple[Path, str, str]]:
         read("fsdd", lambda rel: "_jackson_" not in rel)
         read("an4", lambda rel: rel.startswith("train/"))
         val = {normalise(t) for _, t, _ in real_clips("val") + real_clips("native")}
-        out = [c for c in out if normalise(c[1]) not in val or len(c[1].split()) == 1]  # digits are single words
+        out = [c for c in out if keep_val_sentences or normalise(c[1]) not in val or len(c[1].split()) == 1]  # digits are single words
     elif split == "dev":  # for tuning the decoder: test-split children, never trained on, not validation
         read("speechocean762", lambda rel: spk(rel)["split"] == "test" and int(spk(rel)["age"]) < 18)
     elif split == "val":
@@ -70,7 +74,42 @@ def real_clips(split: str) -> list[tuple[Path, str, str]]:
         read("fsdd", lambda rel: "_jackson_" in rel, "fsdd_jackson")
     else:
         read("commonvoice_en")
+        out += native_extra()
     return [c for c in out if not re.search(r"\d", c[1])]
+
+
+ASTERISK_EVERY = 5  # one speaker: every 5th prompt, so she does not dominate the native split
+
+
+def native_extra() -> list[tuple[Path, str, str]]:
+    """Native validation speech kept outside the repository (empty where it is not installed):
+    Common Voice 6.1 clips with no accent given (46 speakers, none in commonvoice_en) and every
+    ASTERISK_EVERY-th Asterisk prompt (one US speaker, 8 kHz). Neither source is in training."""
+    from training.lipsync_sources import asterisk, cv61_no_accent
+
+    return cv61_no_accent() + asterisk()[::ASTERISK_EVERY]
+
+
+@cache
+def _cv_speakers() -> dict[str, str]:
+    """Common Voice client id by clip: the cv61 file name, or commonvoice_en's 'folder/file'."""
+    from training.lipsync_sources import CV61
+
+    if not (CV61 / "validated.tsv").exists():
+        return {}
+    rows = csv.DictReader((CV61 / "validated.tsv").open(), delimiter="\t", quoting=csv.QUOTE_NONE)
+    ids = {r["path"]: r["client_id"] for r in rows}
+    prov = csv.DictReader((SPEECH / "commonvoice_en" / "provenance.tsv").open(), delimiter="\t")
+    return ids | {p["path"]: ids.get(p["path_in_repo"].rsplit("/", 1)[-1], p["path"].split("/")[0]) for p in prov}
+
+
+def speaker(path: Path, source: str) -> str:
+    """The speaker of a native validation clip: the Common Voice client id, or the source itself."""
+    if source == "cv61_noaccent":
+        return _cv_speakers().get(path.name, path.name)
+    if source == "commonvoice_en":
+        return _cv_speakers().get(f"{path.parent.name}/{path.name}", path.parent.name)
+    return source
 
 
 # ---------------------------------------------------------------- text for the synthetic voices

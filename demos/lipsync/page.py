@@ -118,12 +118,16 @@ def look_inside(net, card: dict, data: bytes, name: str, track: MouthTrack, fps:
 
 def model_card(card: dict) -> None:
     m = card.get("metrics", {})
-    ours, base = m.get("overall/ours (shipped: smoothed)"), m.get("overall/baseline (phone recognition)")
-    if ours and base:
-        st.markdown(_("On speakers it never heard in training: the right mouth shape within one frame **{ours}** of the time "
-                      "(exactly: {exact}), against {base} for a Rhubarb-style baseline "
-                      "(PocketSphinx phone recognition); best lag {lag} frames.").format(
-            ours=pct(ours["within_1_frame"]), exact=pct(ours["exact"]), base=pct(base["within_1_frame"]), lag=f"{m['best_lag_frames']:+d}"))
+    lags = m.get("best_lag_frames", {})
+    for group, text in (("native", _("Native English speakers it never heard in training")),
+                        ("non-native", _("Learners of English (Mandarin speakers) it never heard in training"))):
+        ours, base = m.get(f"{group}/ours (shipped: smoothed)"), m.get(f"{group}/baseline (phone recognition)")
+        if ours and base and isinstance(lags, dict):
+            st.markdown(_("{who}: the right mouth shape within one frame **{ours}** of the time (exactly: {exact}), against "
+                          "{base} (exactly: {base_exact}) for a Rhubarb-style baseline (PocketSphinx phone recognition); "
+                          "best lag {lag} frames.").format(
+                who=text, ours=pct(ours["within_1_frame"]), exact=pct(ours["exact"]), base=pct(base["within_1_frame"]),
+                base_exact=pct(base["exact"]), lag=f"{lags.get(group, 0):+d}"))
     st.caption(_("The model card as stored (its notes are in English):"))
     st.json({k: card.get(k) for k in ("training", "metrics", "parameters")}, expanded=False)
 

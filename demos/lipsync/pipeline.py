@@ -56,9 +56,9 @@ class MouthTrack:
                            "mouthCues": [{"start": round(s, 2), "end": round(e, 2), "value": v} for s, e, v in self.cues()]}, indent=2)
 
 
-def frame_probs(x: np.ndarray) -> np.ndarray:
-    """P(shape) for every 10 ms frame of 16 kHz audio `x`: (frames, 9)."""
-    net, card = load_model()
+def frame_probs(x: np.ndarray, stem: str = str(WEIGHTS)) -> np.ndarray:
+    """P(shape) for every 10 ms frame of 16 kHz audio `x`: (frames, 9), from the weights at `stem`."""
+    net, card = load_model(stem)
     feats = log_mel(x, card["preprocessing"]["n_mels"])
     return net.forward(feats[None])[0]
 
@@ -102,9 +102,9 @@ def smooth(probs: np.ndarray, min_hold: int) -> np.ndarray:
         shapes[s:e] = max(options, key=lambda c: probs[s:e, c].sum())
 
 
-def mouth_track(x: np.ndarray, fps: float = 25.0, min_hold_s: float = 0.08) -> MouthTrack:
-    """The mouth shapes for 16 kHz audio `x`, one per video frame at `fps`."""
-    probs = per_video_frame(frame_probs(x), x, fps)
+def mouth_track(x: np.ndarray, fps: float = 25.0, min_hold_s: float = 0.08, stem: str = str(WEIGHTS)) -> MouthTrack:
+    """The mouth shapes for 16 kHz audio `x`, one per video frame at `fps` (weights at `stem`)."""
+    probs = per_video_frame(frame_probs(x, stem), x, fps)
     return MouthTrack(probs=probs, shapes=smooth(probs, max(1, round(min_hold_s * fps))), fps=fps, duration=len(x) / RATE)
 
 

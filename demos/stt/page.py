@@ -156,9 +156,16 @@ def model_card(card: dict) -> None:
     ours, ps = systems.get("ours + LM"), systems.get("PocketSphinx")
     if ours and ps:
         sources = ", ".join(f"{k}: {pct(v)}" for k, v in ours["wer"].items())
-        st.markdown(_("Word error rate with the language model, on speakers it never heard in training: **{ours}** overall "
-                      "(PocketSphinx {ps}); per source: {sources}. Lower is better.").format(
-            ours=pct(ours["overall_wer"]), ps=pct(ps["overall_wer"]), sources=sources))
+        if "native_wer" in ours and "native_wer" in ps:
+            st.markdown(_("Word error rate with the language model, on speakers it never heard in training: native English "
+                          "**{native}** (PocketSphinx {ps_native}); non-native speakers and digits **{ours}** (PocketSphinx {ps}); "
+                          "per source: {sources}. Lower is better.").format(
+                native=pct(ours["native_wer"]), ps_native=pct(ps["native_wer"]),
+                ours=pct(ours["overall_wer"]), ps=pct(ps["overall_wer"]), sources=sources))
+        else:
+            st.markdown(_("Word error rate with the language model, on speakers it never heard in training: **{ours}** overall "
+                          "(PocketSphinx {ps}); per source: {sources}. Lower is better.").format(
+                ours=pct(ours["overall_wer"]), ps=pct(ps["overall_wer"]), sources=sources))
     st.caption(_("The model card as stored (its notes are in English):"))
     st.json({k: card.get(k) for k in ("metrics", "training")}, expanded=False)
 
