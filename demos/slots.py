@@ -161,6 +161,6 @@ def run(compute: Callable[[], T], on_wait: Callable[[int], None] | None = None, 
         if results is not None and (hit := results.get(key)) is not None:
             return hit
         value = compute()
-    if results is not None:
-        results.put(key, value)
+        if results is not None:
+            results.put(key, value)  # before the slot is freed: the next in line must find it
     return value
