@@ -26,7 +26,7 @@ import numpy as np
 SPEECH = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "speech"
 RUN = Path(__file__).resolve().parent / "runs" / "lipsync"
 NATIVE = {"commonvoice_en", "commonvoice_v1_dev", "cvv1_train", "cvv1_dev", "cv61_noaccent", "asterisk"}
-SEEN_BEFORE = {"vctk"}  # native, but the weights of before were trained on it: reported on its own
+SEEN_BEFORE = {"vctk"}  # native; the weights before Nov 2026 were trained on it, so reported on its own
 
 
 def clips(split: str) -> list[tuple[Path, str, str]]:
