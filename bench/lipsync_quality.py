@@ -124,7 +124,7 @@ def main() -> None:
         row = cache.get(path, text, x)
         if not row["ref"]:
             continue  # no reference (a word not in the dictionary): skip for everyone
-        group = "native" if source in NATIVE else "native, seen before" if source in SEEN_BEFORE else "non-native"
+        group = "native" if source in NATIVE else "native p239 (older weights trained on it)" if source in SEEN_BEFORE else "non-native"
         t = time.perf_counter()
         track = mouth_track(x, fps=args.fps, stem=args.weights)
         secs["ours"] += time.perf_counter() - t
@@ -148,7 +148,7 @@ def main() -> None:
                 tally[key][m][2] += n
         if i % 50 == 0:
             print(f"{i + 1}/{len(todo)}", file=sys.stderr, flush=True)
-    groups = ("native", "non-native", "native, seen before", "overall")
+    groups = ("native", "non-native", "native p239 (older weights trained on it)", "overall")
     keys = [k for k in tally if k not in groups] + [k for k in groups if k in tally]
     best = {k: LAGS[int(np.argmax(lags[k]))] for k in keys}
     print(f"split {args.split}, weights {args.weights}, {args.fps:g} fps, minimum hold {hold} frames")
