@@ -4,6 +4,9 @@ The two validation splits, `bsds500/test` and `styletransfer/`, are never loaded
 set for picking checkpoints and decode settings is held out of training: 30 images of
 `bsds500/val` and every 25th photo of the second batch (varied, user-like photos).
 Sources and licences of every folder: ../shared/data/images/SOURCES.md and PROVENANCE2.tsv.
+Extra photos from ../../extra/images (when present; training/colorize_sources.py lists their
+sources and rebuilds that folder) all go to training: they come from a few narrow sources
+(clothing, pets, cars, ImageNet classes), so the monitor stays the 82 varied photos above.
 """
 
 from __future__ import annotations
@@ -16,24 +19,29 @@ from PIL import Image
 from demos.colorize.color import ab_grid, rgb_to_lab
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "images"
+EXTRA = Path(__file__).resolve().parents[2] / "extra" / "images"  # built by training/colorize_sources.py
 EXTS = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff"}
 LONG_SIDE = 288  # images are kept at about the scale the app runs them (longer side 256)
 CROP = 128
 OUT_STRIDE = 4  # the network predicts ab at 1/4 resolution
+EXTRA_SHARE = 0.5  # of the crops drawn: the narrow extra sources never outweigh the varied photos
 
 
 VALIDATION = ("bsds500/test/", "styletransfer/")  # never trained on, never used to choose
 SECOND_BATCH = ("imagenet_det/", "imagenet_sample_more/", "camvid/", "dreambooth/", "urban100/", "stargan_v2/")
 
 
-def image_paths(data: Path = DATA) -> tuple[list[Path], list[Path]]:
-    """(train, monitor) image paths; the validation splits are excluded from both."""
+def image_paths(data: Path = DATA, extra: Path = EXTRA) -> tuple[list[Path], list[Path]]:
+    """(train, monitor) image paths; the validation splits are excluded from both.
+
+    Photos under `extra` (when it exists) are added to training."""
     paths = sorted(p for p in data.rglob("*") if p.suffix.lower() in EXTS)
     paths = [p for p in paths if not any(v in p.relative_to(data).as_posix() for v in VALIDATION)]
     second = [p for p in paths if p.relative_to(data).as_posix().startswith(SECOND_BATCH)]
+    added = sorted(p for p in extra.rglob("*") if p.suffix.lower() in EXTS) if extra.is_dir() else []
     monitor = [p for p in paths if "bsds500/val" in p.as_posix()][:30] + second[::25]
     held = set(monitor)
-    train = [p for p in paths if p not in held]
+    train = [p for p in paths + added if p not in held]
     return train, monitor
 
 
@@ -106,8 +114,16 @@ def bins_and_weights(images: list[np.ndarray], lam: float, sigma: float = 5.0,
     return centres.astype(np.float32), prior.astype(np.float32), weights.astype(np.float32)
 
 
-def batches(rng: np.random.Generator, images: list[np.ndarray], batch: int):
-    """An endless stream of (L, ab) batches of random crops."""
+def sampling_weights(paths: list[Path], extra: Path = EXTRA, extra_share: float = EXTRA_SHARE) -> np.ndarray:
+    """Probability of drawing each photo: the extra photos together get `extra_share` of the draws."""
+    is_extra = np.array([extra in p.parents for p in paths])
+    if not is_extra.any() or is_extra.all():
+        return np.full(len(paths), 1 / len(paths))
+    return np.where(is_extra, extra_share / is_extra.sum(), (1 - extra_share) / (~is_extra).sum())
+
+
+def batches(rng: np.random.Generator, images: list[np.ndarray], batch: int, p: np.ndarray | None = None):
+    """An endless stream of (L, ab) batches of random crops; `p`: each image's draw probability."""
     while True:
-        pairs = [lab_pair(random_crop(rng, images[i])) for i in rng.integers(0, len(images), batch)]
+        pairs = [lab_pair(random_crop(rng, images[i])) for i in rng.choice(len(images), batch, p=p)]
         yield np.stack([p[0] for p in pairs]), np.stack([p[1] for p in pairs])

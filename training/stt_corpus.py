@@ -11,6 +11,9 @@ Real speech, split by speaker (validation speakers are never trained on):
   native: native English validation (`native_extra` adds the last two): commonvoice_en, Common Voice 6.1 clips with no
           accent given and every 5th Asterisk prompt (training/lipsync_sources.py); never trained on
   dev:   speechocean762 test-split children (decoder settings are tuned on them; never trained on)
+  native_dev: native development, every 10th Common Voice v1 clip that commonvoice_v1_dev left out
+          (training/lipsync_sources.py: cvv1_rest), minus any sentence a training clip says (Common
+          Voice repeats sentences, and the in-domain LM knows the training ones); no speaker ids
 Synthetic text: Debian fortunes, the training transcripts, digit strings, numbers and spelled words;
 no validation or sample sentence. Voices: flite (5), espeak-ng with MBROLA (4) and its own voices,
 festival (5 diphone/HTS voices), at many rates and pitches. Augmentation on the waveform: speed
@@ -47,7 +50,8 @@ def normalise(text: str) -> str:
 
 
 def real_clips(split: str, keep_val_sentences: bool = False) -> list[tuple[Path, str, str]]:
-    """(audio path, transcript, source) of real speech for 'train', 'val', 'dev' (decoder tuning) or 'native' (validation).
+    """(audio path, transcript, source) of real speech for 'train', 'val', 'dev' (decoder tuning),
+    'native_dev' (native development) or 'native' (validation).
     Training clips that say a validation sentence are left out unless keep_val_sentences."""
     out = []
 
@@ -68,6 +72,11 @@ def real_clips(split: str, keep_val_sentences: bool = False) -> list[tuple[Path,
         out = [c for c in out if keep_val_sentences or normalise(c[1]) not in val or len(c[1].split()) == 1]  # digits are single words
     elif split == "dev":  # for tuning the decoder: test-split children, never trained on, not validation
         read("speechocean762", lambda rel: spk(rel)["split"] == "test" and int(spk(rel)["age"]) < 18)
+    elif split == "native_dev":
+        from training.lipsync_sources import cvv1_rest
+
+        heard = {normalise(t) for _, t, _ in real_clips("train", keep_val_sentences=True)}
+        out = [c for c in cvv1_rest("dev") if normalise(c[1]) not in heard]
     elif split == "val":
         read("speechocean762", lambda rel: spk(rel)["split"] == "test" and int(spk(rel)["age"]) >= 18)
         read("an4", lambda rel: rel.startswith("test/"))

@@ -32,6 +32,7 @@ LR = 1e-3
 LAMBDA = 0.75  # rebalancing: 1 = none, 0.5 = Zhang's (vivid but costs PSNR)
 SIGMA = 5.0  # soft-target Gaussian width in ab units (grid step is 10)
 REG_WEIGHT = 0.5  # weight of the Huber loss on the mean ab (in units of 10 ab)
+WEIGHT_DECAY = 0.05  # AdamW decay (times the LR each step): the model overfits a few thousand photos
 SEED = 0
 # --------------------------------------------------------------------------------------------
 
@@ -90,18 +91,20 @@ def main() -> None:
     ap.add_argument("--total-epochs", type=int, default=60, help="length of the cosine LR schedule")
     ap.add_argument("--init-from-weights", action="store_true", help="start from weights/colorize.npz (and its ab bins)")
     ap.add_argument("--lr", type=float, default=LR, help="peak learning rate of the cosine schedule")
+    ap.add_argument("--weight-decay", type=float, default=WEIGHT_DECAY, help="AdamW weight decay (0 = plain Adam)")
     args = ap.parse_args()
 
     import keras
 
-    from training.colorize_data import batches, bins_and_weights, image_paths, lab_pair, load_rgb
+    from training.colorize_data import EXTRA_SHARE, batches, bins_and_weights, image_paths, lab_pair, load_rgb, sampling_weights
 
     RUN.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(SEED)
     train_paths, monitor_paths = image_paths()
     t0 = time.time()
     train = [load_rgb(p) for p in train_paths]
-    train = [im for im in train if min(im.shape[:2]) >= 64]
+    keep = [i for i, im in enumerate(train) if min(im.shape[:2]) >= 64]
+    train, train_paths = [train[i] for i in keep], [train_paths[i] for i in keep]
     monitor = [load_rgb(p) for p in monitor_paths]
     print(f"loaded {len(train)} training and {len(monitor)} monitor images in {time.time() - t0:.0f}s", flush=True)
 
@@ -132,7 +135,7 @@ def main() -> None:
             from training.export import load_into_keras
 
             load_into_keras(model, committed)
-    opt = keras.optimizers.Adam(schedule)
+    opt = keras.optimizers.AdamW(schedule, weight_decay=args.weight_decay) if args.weight_decay else keras.optimizers.Adam(schedule)
     model.compile(optimizer=opt, loss=make_loss(centres, weights))
     if start_epoch:
         opt.iterations.assign(start_epoch * STEPS_PER_EPOCH)  # keep the LR schedule in step
@@ -142,8 +145,9 @@ def main() -> None:
     mx, my = np.stack([m[0] for m in mon]), np.stack([m[1] for m in mon])
 
     (RUN / "config.json").write_text(json.dumps({"batch": BATCH, "lambda": LAMBDA, "sigma": SIGMA, "lr": args.lr, "reg_weight": REG_WEIGHT,
+                                                  "weight_decay": args.weight_decay, "extra_share": EXTRA_SHARE,
                                                   "init_from_weights": args.init_from_weights, "total_epochs": args.total_epochs, "steps_per_epoch": STEPS_PER_EPOCH, "train_images": len(train)}))
-    stream = batches(rng, train, BATCH)
+    stream = batches(rng, train, BATCH, sampling_weights(train_paths))
     deadline = time.time() + args.minutes * 60
     with log_file.open("a", newline="") as f:
         writer = csv.writer(f)

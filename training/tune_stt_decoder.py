@@ -21,12 +21,14 @@ from training.train_stt import edit_distance
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--clips", type=int, default=200)
+    ap.add_argument("--split", default="dev", choices=["dev", "native_dev"], help="speechocean762 children, or native Common Voice v1")
     ap.add_argument("--beam", type=int, default=64)
     ap.add_argument("--general", type=float, nargs="+", default=[1.0, 0.5, 0.3], help="PocketSphinx's share of the LM mix")
     ap.add_argument("--lm-weight", type=float, nargs="+", default=[0.6, 1.0, 1.5, 2.0])
     ap.add_argument("--word-score", type=float, nargs="+", default=[-1.0, 0.0, 1.0, 2.0])
     args = ap.parse_args()
-    clips = real_clips("dev")[:: max(1, len(real_clips("dev")) // args.clips)][: args.clips]
+    every = real_clips(args.split)
+    clips = every[:: max(1, len(every) // args.clips)][: args.clips]
     data = [(posteriors(read_audio(p)), normalise(t).split()) for p, t, _ in clips]
     words = sum(len(r) for _, r in data)
     greedy = sum(edit_distance(decoder.greedy(lp)[0], r) for lp, r in data) / words

@@ -1,0 +1,56 @@
+"""The colorizer's training data helpers (training/colorize_data.py): validation photos never reach
+training or the monitor set, extra photos go to training, and the draw shares. No training here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from training.colorize_data import batches, image_paths, sampling_weights
+
+
+def photos(root: Path, names: list[str]) -> list[Path]:
+    out = []
+    for name in names:
+        p = root / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (160, 140), (200, 80, 40)).save(p)
+        out.append(p)
+    return out
+
+
+def test_validation_never_in_training_or_monitor_and_extra_goes_to_training(tmp_path):
+    data, extra = tmp_path / "images", tmp_path / "extra"
+    photos(data, [f"bsds500/test/{i}.jpg" for i in range(3)] + [f"styletransfer/in{i}.jpg" for i in range(3)])
+    photos(data, [f"bsds500/val/{i}.jpg" for i in range(40)] + [f"bsds500/train/{i}.jpg" for i in range(10)])
+    photos(data, [f"imagenet_det/{i:03d}.jpg" for i in range(50)])
+    added = photos(extra, [f"food/{i}.jpg" for i in range(7)])
+    train, monitor = image_paths(data, extra)
+    everything = train + monitor
+    assert not [p for p in everything if "bsds500/test" in p.as_posix() or "styletransfer" in p.as_posix()]
+    assert not set(train) & set(monitor)
+    assert len(monitor) == 30 + 2  # 30 bsds500/val photos and every 25th of the second batch
+    assert set(added) <= set(train)
+    assert len(train) == 10 + 10 + 48 + 7
+
+
+def test_extra_photos_get_their_share_of_the_draws(tmp_path):
+    extra = tmp_path / "extra"
+    paths = [tmp_path / "images" / f"{i}.jpg" for i in range(30)] + [extra / "cars" / f"{i}.jpg" for i in range(270)]
+    w = sampling_weights(paths, extra, 0.25)
+    assert np.isclose(w.sum(), 1.0)
+    assert np.isclose(w[30:].sum(), 0.25) and np.allclose(w[:30], 0.75 / 30)
+    assert np.allclose(sampling_weights(paths[:30], extra, 0.25), 1 / 30)  # no extra photos: uniform
+
+
+def test_batches_draw_only_photos_with_weight():
+    rng = np.random.default_rng(0)
+    red = np.zeros((150, 150, 3), np.uint8)
+    red[..., 0] = 200
+    blue = np.zeros((150, 150, 3), np.uint8)
+    blue[..., 2] = 200
+    x, ab = next(batches(rng, [red, blue], 16, np.array([0.0, 1.0])))
+    assert x.shape == (16, 128, 128, 1) and ab.shape == (16, 32, 32, 2)
+    assert (ab[..., 1] < -20).all()  # every crop is the blue photo: b strongly negative
