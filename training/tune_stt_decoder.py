@@ -1,7 +1,8 @@
 """Choose the decoder's settings (the language-model mix, its weight, the word score) on a
-development set that is neither trained on nor used for validation: speechocean762's test-split children.
+development set that is neither trained on nor used for validation: speechocean762's test-split
+children (--split dev), or native Common Voice v1 clips (--split native_dev, training/stt_corpus.py).
 
-    python -m training.tune_stt_decoder [--clips 200]
+    python -m training.tune_stt_decoder [--clips 200] [--split native_dev]
 
 Prints WER for each setting; put the best in demos/stt/decoder.py's Settings.
 """
