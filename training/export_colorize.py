@@ -73,14 +73,19 @@ def main() -> None:
             "data": "../shared/data/images: both batches (BSDS500 train+val, ImageNet sample, Sun-Hays80, McMaster, Set5, Set14; "
                     "ImageNet detection classes, CamVid streets, DreamBooth objects, Urban100, StarGAN v2 faces); "
                     "the validation splits bsds500/test and styletransfer/ never used; held out as a monitor: "
-                    "30 bsds500/val photos and every 25th photo of the second batch (82 in all)",
+                    "30 bsds500/val photos and every 25th photo of the second batch (82 in all)"
+                    + (f"; plus the photos of training/colorize_sources.py, kept outside the repository (clothing, pets, "
+                       "Imagenette, Stanford Cars, LFW faces, Food-101 dishes, rooms and fronts of houses), drawn for "
+                       f"{cfg['extra_share']:.0%} of the crops" if cfg.get("extra_share") else ""),
             "train_images": cfg.get("train_images"),
             "crops": f"{CROP}x{CROP} random crops of images shrunk to longer side {LONG_SIDE}, random 0.5-1x rescale, flips, "
                      "exposure changes (a linear-light gain of 0.7-1.3, which keeps hue and saturation)",
             "loss": f"cross-entropy against soft targets (Gaussian, sigma {cfg.get('sigma')}) over {len(bins['centres'])} ab bins, "
                     f"class rebalancing lambda {cfg.get('lambda')}, plus {cfg.get('reg_weight')} x Huber loss of the distribution's "
                     "mean ab (in units of 10)",
-            "optimizer": f"Adam, cosine decay from {cfg.get('lr')}",
+            "optimizer": (f"AdamW (weight decay {cfg['weight_decay']})" if cfg.get("weight_decay") else "Adam")
+                         + (", warm restart from the committed weights" if cfg.get("init_from_weights") else "")
+                         + f", cosine decay from {cfg.get('lr')} over {cfg.get('total_epochs')} epochs",
             "batch": cfg.get("batch"),
             "epochs_done": len(log),
             "weights": f"mean of the last {args.average} epochs' weights" if args.average > 1 else "the last epoch's weights",

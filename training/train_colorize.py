@@ -144,9 +144,11 @@ def main() -> None:
     mon = [lab_pair(im[:128, :128].astype(np.float32) / 255.0) for im in monitor if min(im.shape[:2]) >= 128]
     mx, my = np.stack([m[0] for m in mon]), np.stack([m[1] for m in mon])
 
+    # A resumed run keeps the record that it began from the committed weights.
+    began = json.loads((RUN / "config.json").read_text()).get("init_from_weights", False) if start_epoch and (RUN / "config.json").exists() else False
     (RUN / "config.json").write_text(json.dumps({"batch": BATCH, "lambda": LAMBDA, "sigma": SIGMA, "lr": args.lr, "reg_weight": REG_WEIGHT,
                                                   "weight_decay": args.weight_decay, "extra_share": EXTRA_SHARE,
-                                                  "init_from_weights": args.init_from_weights, "total_epochs": args.total_epochs, "steps_per_epoch": STEPS_PER_EPOCH, "train_images": len(train)}))
+                                                  "init_from_weights": args.init_from_weights or began, "total_epochs": args.total_epochs, "steps_per_epoch": STEPS_PER_EPOCH, "train_images": len(train)}))
     stream = batches(rng, train, BATCH, sampling_weights(train_paths))
     deadline = time.time() + args.minutes * 60
     with log_file.open("a", newline="") as f:
