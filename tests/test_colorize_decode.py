@@ -113,3 +113,18 @@ def test_page_copy_is_bounded_and_download_is_full_size():
     shown = to_rgb(res, 0.5)
     full = np.asarray(png.resize((small.shape[1], small.shape[0]), Image.BOX), np.float32) / 255
     assert np.abs(full.mean(axis=(0, 1)) - shown.mean(axis=(0, 1))).max() < 0.02
+
+
+def test_decode_time_rebalancing_moves_a_split_vote_toward_the_rarer_colour():
+    _, card = load_model()
+    pre = card["preprocessing"]
+    centres, prior = np.asarray(pre["ab_centres"], np.float32), np.asarray(pre["ab_prior"], np.float32)
+    grey = int(np.argmin(np.hypot(*centres.T)))
+    vivid = int(np.argmin(np.where(np.hypot(*centres.T) > 40, prior, np.inf)))
+    z = np.full((2, 2, len(centres)), -50.0, np.float32)
+    z[..., [grey, vivid]] = 0.0  # the network cannot tell grey from a rare, vivid colour
+    plain, rebalanced = decode_ab(z, 1.0, {}), decode_ab(z, 1.0, {"prior": 0.5})
+    np.testing.assert_allclose(plain[0, 0], (centres[grey] + centres[vivid]) / 2, atol=1e-3)
+    w = (prior[grey] / prior[vivid]) ** 0.5  # the odds the vivid colour gains
+    np.testing.assert_allclose(rebalanced[0, 0], (centres[grey] + w * centres[vivid]) / (1 + w), atol=1e-2)
+    assert np.hypot(*rebalanced[0, 0]) > np.hypot(*plain[0, 0])

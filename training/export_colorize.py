@@ -67,6 +67,7 @@ def main() -> None:
             "out_stride": OUT_STRIDE,
             "default_temperature": args.temperature,
             "ab_centres": np.round(bins["centres"], 2).tolist(),
+            "ab_prior": [float(f"{v:.4g}") for v in bins["prior"]],  # for the decode's rebalancing
         },
         "training": {
             "script": "training/train_colorize.py",

@@ -36,6 +36,7 @@ GRID = {
     # Blur of the colour itself. 0 and 1.5 score about as well here, but left blotches you can see
     # on the app's sample photos (grass, a table, a night sky); try them with --smooth 0 1.5 3.
     "smooth": [3.0],
+    "prior": [0.0, 0.2, 0.35, 0.5],  # decode-time rebalancing power
 }
 MAX_WORSE = 0.10  # the target is 1 in 8; 82 photos measure it roughly, so keep a margin
 
@@ -72,8 +73,8 @@ def main() -> None:
         cache.append((truth, psnr(grey_of(truth), truth), pipeline.run_network(truth)))
     print(f"{len(cache)} monitor photos, weights {args.weights}")
     rows = []
-    for t, floor, span, blur, cast, smooth in itertools.product(*grid.values()):
-        decode = {"floor": floor, "full": round(floor + span, 3) if floor else 0.0, "blur": blur, "cast": cast, "smooth": smooth}
+    for t, floor, span, blur, cast, smooth, prior in itertools.product(*grid.values()):
+        decode = {"floor": floor, "full": round(floor + span, 3) if floor else 0.0, "blur": blur, "cast": cast, "smooth": smooth, "prior": prior}
         rows.append(({"temperature": t}, decode, score(cache, t, decode)))
         print(f"\r{len(rows)} settings", end="", file=sys.stderr, flush=True)
     print(f"\n{'T':>5} {'decode':<76} {'gain dB':>8} {'better':>7} {'worse>1dB':>10} {'colour':>7}")

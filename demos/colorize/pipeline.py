@@ -148,13 +148,19 @@ def decode_ab(logits: np.ndarray, temperature: float, decode: dict[str, float] |
     T = 1 is the plain mean (safe, muted); smaller T moves toward the most likely colour (vivid).
     `decode`: the muting settings (default: the model card's; {} turns muting off): `floor`,
     `full` and `blur` of the confidence (chroma_gain), `cast`, the share of the photo's mean
-    colour kept (1 = all of it), and `smooth`, the width of a Gaussian blur of the colour itself.
+    colour kept (1 = all of it), `smooth`, the width of a Gaussian blur of the colour itself, and
+    `prior`, the power of the decode-time rebalancing (0 = none).
     """
     _, card = load_model()
     pre = card["preprocessing"]
     centres = np.asarray(pre["ab_centres"], np.float32)
     decode = pre.get("decode", {}) if decode is None else decode
-    ab = softmax(logits, temperature) @ centres
+    z = logits
+    if decode.get("prior", 0.0) > 0:
+        # Rebalancing at decode time: divide by the training photos' colour frequencies to the power
+        # `prior`, so a saturated colour the network half-believes is not outvoted by the common greys.
+        z = logits - decode["prior"] * np.log(np.maximum(np.asarray(pre["ab_prior"], np.float32), 1e-6))
+    ab = softmax(z, temperature) @ centres
     if decode.get("full", 0.0) > decode.get("floor", 0.0):  # muting on: it needs the T = 1 distribution too
         ab *= chroma_gain(softmax(logits), decode)[..., None]
     ab -= (1.0 - decode.get("cast", 1.0)) * ab.reshape(-1, 2).mean(axis=0)
