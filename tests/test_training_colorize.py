@@ -54,3 +54,22 @@ def test_batches_draw_only_photos_with_weight():
     x, ab = next(batches(rng, [red, blue], 16, np.array([0.0, 1.0])))
     assert x.shape == (16, 128, 128, 1) and ab.shape == (16, 32, 32, 2)
     assert (ab[..., 1] < -20).all()  # every crop is the blue photo: b strongly negative
+
+
+def test_loss_matches_a_numpy_reference():
+    from training.train_colorize import REG_WEIGHT, SIGMA, make_loss
+
+    rng = np.random.default_rng(0)
+    centres = rng.uniform(-80, 80, (12, 2)).astype(np.float32)
+    weights = rng.uniform(0.5, 2, 12).astype(np.float32)
+    ab = rng.uniform(-60, 60, (2, 4, 4, 2)).astype(np.float32)
+    logits = rng.normal(size=(2, 4, 4, 12)).astype(np.float32)
+    d2 = ((ab[..., None, :] - centres) ** 2).sum(-1)
+    target = np.exp(-d2 / (2 * SIGMA**2))
+    target /= target.sum(-1, keepdims=True)
+    logp = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
+    ce = -(target * logp).sum(-1) * weights[d2.argmin(-1)]
+    err = np.abs(np.exp(logp) @ centres - ab) / 10
+    huber = np.where(err < 1, 0.5 * err**2, err - 0.5)
+    want = ce.mean() + REG_WEIGHT * huber.mean()
+    assert abs(float(make_loss(centres, weights)(ab, logits)) - want) < 1e-4 * want

@@ -67,20 +67,22 @@ def build_model(n_bins: int):
 
 
 def make_loss(centres: np.ndarray, weights: np.ndarray, reg_weight: float = REG_WEIGHT):
-    import tensorflow as tf
+    """Rebalanced cross-entropy against soft targets, plus a Huber pull of the mean ab toward the
+    truth. keras.ops only, so it runs on any Keras backend (TensorFlow here, JAX on a GPU machine)."""
+    from keras import ops
 
-    c = tf.constant(centres)
-    w = tf.constant(weights)
+    c = ops.convert_to_tensor(centres)
+    w = ops.convert_to_tensor(weights)
 
     def loss(ab_true, logits):
-        d2 = tf.reduce_sum((ab_true[..., None, :] - c) ** 2, axis=-1)  # (B, h, w, Q)
-        target = tf.nn.softmax(-d2 / (2 * SIGMA**2), axis=-1)
-        pixel_w = tf.gather(w, tf.argmin(d2, axis=-1))
-        ce = -tf.reduce_sum(target * tf.nn.log_softmax(logits, axis=-1), axis=-1)
-        mean_ab = tf.nn.softmax(logits, axis=-1) @ c  # (B, h, w, 2): the T = 1 decode
-        err = tf.abs(mean_ab - ab_true) / 10.0
-        huber = tf.where(err < 1.0, 0.5 * err**2, err - 0.5)
-        return tf.reduce_mean(pixel_w * ce) + reg_weight * tf.reduce_mean(huber)
+        d2 = ops.sum((ab_true[..., None, :] - c) ** 2, axis=-1)  # (B, h, w, Q)
+        target = ops.softmax(-d2 / (2 * SIGMA**2), axis=-1)
+        pixel_w = ops.take(w, ops.argmin(d2, axis=-1))
+        ce = -ops.sum(target * ops.log_softmax(logits, axis=-1), axis=-1)
+        mean_ab = ops.matmul(ops.softmax(logits, axis=-1), c)  # (B, h, w, 2): the T = 1 decode
+        err = ops.abs(mean_ab - ab_true) / 10.0
+        huber = ops.where(err < 1.0, 0.5 * err**2, err - 0.5)
+        return ops.mean(pixel_w * ce) + reg_weight * ops.mean(huber)
 
     return loss
 
