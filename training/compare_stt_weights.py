@@ -1,7 +1,8 @@
-"""Compare exported speech-to-text weights on the development set (speechocean762's test-split
-children: neither trained on nor validation), through the app's own pipeline and decoder.
+"""Compare exported speech-to-text weights on a development set, neither trained on nor validation
+(speechocean762's test-split children, or --split native_dev: native Common Voice v1 clips),
+through the app's own pipeline and decoder.
 
-    python -m training.compare_stt_weights weights/stt training/runs/stt_accel/ft [--clips 300]
+    python -m training.compare_stt_weights weights/stt training/runs/stt_accel/ft [--clips 300] [--split native_dev]
 
 Prints greedy CER and WER and the WER with the language model for each stem.
 """
@@ -21,13 +22,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("stems", nargs="+")
     ap.add_argument("--clips", type=int, default=300)
+    ap.add_argument("--split", default="dev", choices=["dev", "native_dev"])
     args = ap.parse_args()
-    clips = real_clips("dev")
+    clips = real_clips(args.split)
     clips = clips[:: max(1, len(clips) // args.clips)][: args.clips]
     audio = [(read_audio(p), normalise(t)) for p, t, _ in clips]
     chars, words = sum(len(t) for _, t in audio), sum(len(t.split()) for _, t in audio)
     lm = decoder.get("lm", decoder.Settings())
-    print(f"{len(audio)} dev clips, {words} words")
+    print(f"{len(audio)} {args.split} clips, {words} words")
     for stem in args.stems:
         e = [0, 0, 0]
         for x, ref in audio:

@@ -6,7 +6,8 @@ augmented, as log-mel features in shards. Rerunnable: finished shards are kept.
     python -m training.stt_corpus [--synth-clips 16000] [--jobs 2]
 
 Real speech, split by speaker (validation speakers are never trained on):
-  train: speechocean762 train split, VCTK p239, Common Voice v1 dev, FSDD (all but jackson), AN4 train/
+  train: speechocean762 train split, VCTK p239, Common Voice v1 dev, FSDD (all but jackson), AN4 train/,
+         and the other Common Voice v1 cv-valid-dev clips where installed (lipsync_sources.cvv1_rest)
   val:   speechocean762 test-split adults, AN4 test/, FSDD jackson
   native: native English validation (`native_extra` adds the last two): commonvoice_en, Common Voice 6.1 clips with no
           accent given and every 5th Asterisk prompt (training/lipsync_sources.py); never trained on
@@ -68,6 +69,11 @@ def real_clips(split: str, keep_val_sentences: bool = False) -> list[tuple[Path,
         read("commonvoice_v1_dev")
         read("fsdd", lambda rel: "_jackson_" not in rel)
         read("an4", lambda rel: rel.startswith("train/"))
+        from training.lipsync_sources import cvv1_rest
+
+        # More Common Voice v1 clips, kept outside the repository; none saying a native_dev sentence.
+        dev_text = {normalise(t) for _, t, _ in cvv1_rest("dev")}
+        out += [c for c in cvv1_rest("train") if normalise(c[1]) not in dev_text]
         val = {normalise(t) for _, t, _ in real_clips("val") + real_clips("native")}
         out = [c for c in out if keep_val_sentences or normalise(c[1]) not in val or len(c[1].split()) == 1]  # digits are single words
     elif split == "dev":  # for tuning the decoder: test-split children, never trained on, not validation
