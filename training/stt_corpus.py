@@ -6,8 +6,8 @@ augmented, as log-mel features in shards. Rerunnable: finished shards are kept.
     python -m training.stt_corpus [--synth-clips 16000] [--jobs 2]
 
 Real speech, split by speaker (validation speakers are never trained on):
-  train: speechocean762 train split, VCTK p239, Common Voice v1 dev, FSDD (all but jackson), AN4 train/,
-         and the other Common Voice v1 cv-valid-dev clips where installed (lipsync_sources.cvv1_rest)
+  train: speechocean762 train split, VCTK p239, Common Voice v1 dev, FSDD (all but jackson), AN4 train/;
+         with --more-cv also the other Common Voice v1 cv-valid-dev clips (lipsync_sources.cvv1_rest)
   val:   speechocean762 test-split adults, AN4 test/, FSDD jackson
   native: native English validation (`native_extra` adds the last two): commonvoice_en, Common Voice 6.1 clips with no
           accent given and every 5th Asterisk prompt (training/lipsync_sources.py); never trained on
@@ -50,10 +50,11 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[^a-z' ]", " ", text)).strip()
 
 
-def real_clips(split: str, keep_val_sentences: bool = False) -> list[tuple[Path, str, str]]:
+def real_clips(split: str, keep_val_sentences: bool = False, more_cv: bool = False) -> list[tuple[Path, str, str]]:
     """(audio path, transcript, source) of real speech for 'train', 'val', 'dev' (decoder tuning),
     'native_dev' (native development) or 'native' (validation).
-    Training clips that say a validation sentence are left out unless keep_val_sentences."""
+    Training clips that say a validation sentence are left out unless keep_val_sentences.
+    more_cv: 'train' also takes the other Common Voice v1 cv-valid-dev clips (not in the shipped model)."""
     out = []
 
     def read(folder: str, keep=lambda rel: True, name: str | None = None):
@@ -69,11 +70,11 @@ def real_clips(split: str, keep_val_sentences: bool = False) -> list[tuple[Path,
         read("commonvoice_v1_dev")
         read("fsdd", lambda rel: "_jackson_" not in rel)
         read("an4", lambda rel: rel.startswith("train/"))
-        from training.lipsync_sources import cvv1_rest
+        if more_cv:  # more Common Voice v1 clips, kept outside the repository; none saying a native_dev sentence
+            from training.lipsync_sources import cvv1_rest
 
-        # More Common Voice v1 clips, kept outside the repository; none saying a native_dev sentence.
-        dev_text = {normalise(t) for _, t, _ in cvv1_rest("dev")}
-        out += [c for c in cvv1_rest("train") if normalise(c[1]) not in dev_text]
+            dev_text = {normalise(t) for _, t, _ in cvv1_rest("dev")}
+            out += [c for c in cvv1_rest("train") if normalise(c[1]) not in dev_text]
         val = {normalise(t) for _, t, _ in real_clips("val") + real_clips("native")}
         out = [c for c in out if keep_val_sentences or normalise(c[1]) not in val or len(c[1].split()) == 1]  # digits are single words
     elif split == "dev":  # for tuning the decoder: test-split children, never trained on, not validation
@@ -81,7 +82,7 @@ def real_clips(split: str, keep_val_sentences: bool = False) -> list[tuple[Path,
     elif split == "native_dev":
         from training.lipsync_sources import cvv1_rest
 
-        heard = {normalise(t) for _, t, _ in real_clips("train", keep_val_sentences=True)}
+        heard = {normalise(t) for _, t, _ in real_clips("train", keep_val_sentences=True, more_cv=True)}
         out = [c for c in cvv1_rest("dev") if normalise(c[1]) not in heard]
     elif split == "val":
         read("speechocean762", lambda rel: spk(rel)["split"] == "test" and int(spk(rel)["age"]) >= 18)
@@ -303,12 +304,12 @@ def write_shard(path: Path, items: list) -> None:
              texts=np.array([t for _, t, _ in items]), sources=np.array([s for _, _, s in items]))
 
 
-def jobs_for(split: str, synth_clips: int, real_copies: int, seed: int = 0) -> list[dict]:
+def jobs_for(split: str, synth_clips: int, real_copies: int, seed: int = 0, more_cv: bool = False) -> list[dict]:
     rng = random.Random(seed)
     jobs = []
     if split == "train":
         for copy in range(real_copies):
-            for path, text, source in real_clips("train"):
+            for path, text, source in real_clips("train", more_cv=more_cv):
                 jobs.append(dict(kind="real", path=str(path), text=normalise(text), source=source, augment=copy > 0))
         for say, text in synthetic_texts(synth_clips, rng):
             engine = rng.choices(["flite", "espeak", "festival"], [0.4, 0.35, 0.25])[0]
@@ -329,10 +330,11 @@ def main() -> None:
     ap.add_argument("--synth-clips", type=int, default=16000)
     ap.add_argument("--real-copies", type=int, default=3, help="real training clips: the original plus augmented copies")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--more-cv", action="store_true", help="also the other Common Voice v1 cv-valid-dev clips (training/lipsync_sources.py)")
     args = ap.parse_args()
     RUN.mkdir(parents=True, exist_ok=True)
     for split in ["val", "native", "train"]:
-        jobs = jobs_for(split, args.synth_clips, args.real_copies)
+        jobs = jobs_for(split, args.synth_clips, args.real_copies, more_cv=args.more_cv)
         shards = [jobs[i : i + SHARD] for i in range(0, len(jobs), SHARD)]
         print(f"{split}: {len(jobs)} clips in {len(shards)} shards", flush=True)
         t0 = time.time()
