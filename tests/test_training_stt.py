@@ -51,3 +51,23 @@ def test_warp_changes_tempo_and_bands_but_keeps_ctc_feasible():
     ramp = np.tile(np.arange(64, dtype=np.float32), (200, 1))
     warped = acc.warp(ramp, "a", np.random.default_rng(3))
     assert 180 <= len(warped) <= 220 and not np.allclose(warped[0], ramp[0])  # the mel axis is stretched
+
+
+def test_kokoro_clips_become_padded_training_items(tmp_path, monkeypatch):
+    """Kokoro wav files on disk become 'tts_file' jobs: read, padded with silence, featurised."""
+    import soundfile as sf
+
+    from training import stt_corpus, stt_kokoro
+
+    monkeypatch.setattr(stt_kokoro, "OUT", tmp_path)
+    assert stt_corpus.jobs_for("kokoro", 0, 0) == []  # nothing synthesised yet: nothing added
+    (tmp_path / "texts.tsv").write_text("k00000\tHello, world.\tHello world\taf_heart\t1.00\n"
+                                        "k00001\tNot spoken yet.\tnot spoken yet\tam_adam\t0.90\n")
+    (tmp_path / "wav").mkdir()
+    tone = 0.3 * np.sin(2 * np.pi * 220 * np.arange(16000) / 16000).astype(np.float32)
+    sf.write(tmp_path / "wav" / "k00000.wav", tone, 16000)
+    jobs = stt_corpus.jobs_for("kokoro", 0, 0)
+    assert [(j["kind"], j["text"], j["source"]) for j in jobs] == [("tts_file", "hello world", "tts_kokoro")]
+    feats, text, source = stt_corpus.make_item(jobs[0] | {"augment": False})
+    assert text == "hello world" and source == "tts_kokoro" and feats.shape[1] == stt_corpus.N_MELS
+    assert len(feats) > len(stt_corpus.features(tone))  # silence around the speech, as real recordings have

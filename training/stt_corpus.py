@@ -3,7 +3,9 @@ augmented, as log-mel features in shards. Rerunnable: finished shards are kept.
 
     apt-get install flite festival festvox-kallpc16k festvox-kdlpc16k festvox-rablpc16k festvox-don \
         festvox-us-slt-hts espeak-ng mbrola mbrola-us1 mbrola-us2 mbrola-us3 mbrola-en1 fortunes fortunes-min
-    python -m training.stt_corpus [--synth-clips 16000] [--jobs 2]
+    python -m training.stt_corpus [--synth-clips 16000] [--jobs 2] [--kokoro]
+
+--kokoro adds the Kokoro neural voices that training/stt_kokoro.py synthesised, as train_kokoro_*.npz.
 
 Real speech, split by speaker (validation speakers are never trained on):
   train: speechocean762 train split, VCTK p239, Common Voice v1 dev, FSDD (all but jackson), AN4 train/;
@@ -282,8 +284,8 @@ def make_item(job: dict) -> tuple[np.ndarray, str, str] | None:
     try:
         if job["kind"] == "real":
             x = read_audio(job["path"])
-        else:
-            x = synth(job["engine"], job["voice"], job["say"], rng)
+        else:  # a synthetic voice: Debian's engines now, or a Kokoro clip already on disk
+            x = read_audio(job["path"]) if job["kind"] == "tts_file" else synth(job["engine"], job["voice"], job["say"], rng)
             if len(x) < 1600:
                 return None
             # a little silence around the speech, as real recordings have
@@ -317,6 +319,12 @@ def jobs_for(split: str, synth_clips: int, real_copies: int, seed: int = 0, more
             jobs.append(dict(kind="synth", engine=engine, voice=voice, say=say, text=text,
                              source=f"tts_{engine}", augment=rng.random() < 0.7))
         rng.shuffle(jobs)
+    elif split == "kokoro":
+        from training.stt_kokoro import clips
+
+        for path, text in clips():
+            jobs.append(dict(kind="tts_file", path=str(path), text=normalise(text), source="tts_kokoro",
+                             augment=rng.random() < 0.7))
     else:
         for path, text, source in real_clips(split):
             jobs.append(dict(kind="real", path=str(path), text=normalise(text), source=source, augment=False))
@@ -331,16 +339,17 @@ def main() -> None:
     ap.add_argument("--real-copies", type=int, default=3, help="real training clips: the original plus augmented copies")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--more-cv", action="store_true", help="also the other Common Voice v1 cv-valid-dev clips (training/lipsync_sources.py)")
+    ap.add_argument("--kokoro", action="store_true", help="also the Kokoro clips of training/stt_kokoro.py")
     args = ap.parse_args()
     RUN.mkdir(parents=True, exist_ok=True)
-    for split in ["val", "native", "train"]:
+    for split in ["val", "native", "train"] + ["kokoro"] * args.kokoro:
         jobs = jobs_for(split, args.synth_clips, args.real_copies, more_cv=args.more_cv)
         shards = [jobs[i : i + SHARD] for i in range(0, len(jobs), SHARD)]
         print(f"{split}: {len(jobs)} clips in {len(shards)} shards", flush=True)
         t0 = time.time()
         with ProcessPoolExecutor(args.jobs) as pool:
             for k, shard in enumerate(shards):
-                path = RUN / f"{split}_{k:03d}.npz"
+                path = RUN / f"{'train_kokoro' if split == 'kokoro' else split}_{k:03d}.npz"  # train_* is trained on
                 if path.exists():
                     continue
                 write_shard(path, list(pool.map(make_item, shard, chunksize=8)))
