@@ -71,3 +71,15 @@ def test_kokoro_clips_become_padded_training_items(tmp_path, monkeypatch):
     feats, text, source = stt_corpus.make_item(jobs[0] | {"augment": False})
     assert text == "hello world" and source == "tts_kokoro" and feats.shape[1] == stt_corpus.N_MELS
     assert len(feats) > len(stt_corpus.features(tone))  # silence around the speech, as real recordings have
+
+
+def test_synth_apart_split_has_only_the_synthetic_clips(monkeypatch):
+    """--synth-apart: the 'synth' split holds the synthetic clips and the real ones stay in 'train'."""
+    from training import stt_corpus
+
+    monkeypatch.setattr(stt_corpus, "real_clips", lambda split, **kw: [("a.wav", "Hello there", "vctk")])
+    monkeypatch.setattr(stt_corpus, "synthetic_texts", lambda n, rng: [("One, two.", "one two")] * n)
+    synth = stt_corpus.jobs_for("synth", 3, 2)
+    assert len(synth) == 3 and all(j["kind"] == "synth" and j["text"] == "one two" for j in synth)
+    real = stt_corpus.jobs_for("train", 0, 2)
+    assert [(j["kind"], j["augment"]) for j in real] in ([("real", False), ("real", True)], [("real", True), ("real", False)])

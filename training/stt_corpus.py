@@ -1,11 +1,15 @@
 """The speech-to-text training corpus: real speech plus synthetic speech from Debian's TTS engines,
 augmented, as log-mel features in shards. Rerunnable: finished shards are kept.
 
+    # mbrola* are in Debian's non-free component: add "contrib non-free" to the Components of
+    # /etc/apt/sources.list.d/debian.sources and apt-get update first
     apt-get install flite festival festvox-kallpc16k festvox-kdlpc16k festvox-rablpc16k festvox-don \
         festvox-us-slt-hts espeak-ng mbrola mbrola-us1 mbrola-us2 mbrola-us3 mbrola-en1 fortunes fortunes-min
     python -m training.stt_corpus [--synth-clips 16000] [--jobs 2] [--kokoro]
 
 --kokoro adds the Kokoro neural voices that training/stt_kokoro.py synthesised, as train_kokoro_*.npz.
+--synth-apart puts the synthetic clips in their own train_synth_*.npz shards, so that they can be added
+to (or left out of) a corpus whose train_* shards are already built.
 
 Real speech, split by speaker (validation speakers are never trained on):
   train: speechocean762 train split, VCTK p239, Common Voice v1 dev, FSDD (all but jackson), AN4 train/;
@@ -309,8 +313,8 @@ def write_shard(path: Path, items: list) -> None:
 def jobs_for(split: str, synth_clips: int, real_copies: int, seed: int = 0, more_cv: bool = False) -> list[dict]:
     rng = random.Random(seed)
     jobs = []
-    if split == "train":
-        for copy in range(real_copies):
+    if split in ("train", "synth"):
+        for copy in range(real_copies if split == "train" else 0):
             for path, text, source in real_clips("train", more_cv=more_cv):
                 jobs.append(dict(kind="real", path=str(path), text=normalise(text), source=source, augment=copy > 0))
         for say, text in synthetic_texts(synth_clips, rng):
@@ -340,16 +344,19 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--more-cv", action="store_true", help="also the other Common Voice v1 cv-valid-dev clips (training/lipsync_sources.py)")
     ap.add_argument("--kokoro", action="store_true", help="also the Kokoro clips of training/stt_kokoro.py")
+    ap.add_argument("--synth-apart", action="store_true", help="the synthetic clips in their own train_synth_* shards")
     args = ap.parse_args()
     RUN.mkdir(parents=True, exist_ok=True)
-    for split in ["val", "native", "train"] + ["kokoro"] * args.kokoro:
-        jobs = jobs_for(split, args.synth_clips, args.real_copies, more_cv=args.more_cv)
+    prefix = {"kokoro": "train_kokoro", "synth": "train_synth"}  # train_* is trained on
+    for split in ["val", "native", "train"] + ["synth"] * args.synth_apart + ["kokoro"] * args.kokoro:
+        synth = 0 if split == "train" and args.synth_apart else args.synth_clips
+        jobs = jobs_for(split, synth, args.real_copies, more_cv=args.more_cv)
         shards = [jobs[i : i + SHARD] for i in range(0, len(jobs), SHARD)]
         print(f"{split}: {len(jobs)} clips in {len(shards)} shards", flush=True)
         t0 = time.time()
         with ProcessPoolExecutor(args.jobs) as pool:
             for k, shard in enumerate(shards):
-                path = RUN / f"{'train_kokoro' if split == 'kokoro' else split}_{k:03d}.npz"  # train_* is trained on
+                path = RUN / f"{prefix.get(split, split)}_{k:03d}.npz"
                 if path.exists():
                     continue
                 write_shard(path, list(pool.map(make_item, shard, chunksize=8)))
