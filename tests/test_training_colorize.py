@@ -73,3 +73,23 @@ def test_loss_matches_a_numpy_reference():
     huber = np.where(err < 1, 0.5 * err**2, err - 0.5)
     want = ce.mean() + REG_WEIGHT * huber.mean()
     assert abs(float(make_loss(centres, weights)(ab, logits)) - want) < 1e-4 * want
+
+
+def test_grown_model_starts_as_the_model_it_grew_from(tmp_path):
+    """Residual blocks added to trained weights start at zero, so the grown model's first output is
+    the old model's; our engine runs the grown graph as Keras does."""
+    from core import weights
+    from training.export import export, load_into_keras
+    from training.train_colorize import build_model
+
+    base, grown = build_model(10), build_model(10, blocks=2)
+    x = np.random.default_rng(0).normal(size=(1, 32, 40, 1)).astype(np.float32)
+    export(base, tmp_path / "base", {"name": "t"})
+    load_into_keras(grown, tmp_path / "base")
+    assert np.allclose(grown(x).numpy(), base(x).numpy(), atol=1e-5)
+    res = grown.get_layer("res1b")  # as if trained a little: the block now changes the output
+    res.set_weights([np.full_like(w, 0.01) for w in res.get_weights()])
+    assert not np.allclose(grown(x).numpy(), base(x).numpy(), atol=1e-3)
+    export(grown, tmp_path / "grown", {"name": "t"})
+    net, _ = weights.load(tmp_path / "grown")
+    assert np.allclose(net.forward(x), grown(x).numpy(), atol=1e-4)

@@ -31,14 +31,14 @@ VALIDATION = ("bsds500/test/", "styletransfer/")  # never trained on, never used
 SECOND_BATCH = ("imagenet_det/", "imagenet_sample_more/", "camvid/", "dreambooth/", "urban100/", "stargan_v2/")
 
 
-def image_paths(data: Path = DATA, extra: Path = EXTRA) -> tuple[list[Path], list[Path]]:
+def image_paths(data: Path = DATA, extra: Path | None = EXTRA) -> tuple[list[Path], list[Path]]:
     """(train, monitor) image paths; the validation splits are excluded from both.
 
-    Photos under `extra` (when it exists) are added to training."""
+    Photos under `extra` (when given and present) are added to training."""
     paths = sorted(p for p in data.rglob("*") if p.suffix.lower() in EXTS)
     paths = [p for p in paths if not any(v in p.relative_to(data).as_posix() for v in VALIDATION)]
     second = [p for p in paths if p.relative_to(data).as_posix().startswith(SECOND_BATCH)]
-    added = sorted(p for p in extra.rglob("*") if p.suffix.lower() in EXTS) if extra.is_dir() else []
+    added = sorted(p for p in extra.rglob("*") if p.suffix.lower() in EXTS) if extra and extra.is_dir() else []
     monitor = [p for p in paths if "bsds500/val" in p.as_posix()][:30] + second[::25]
     held = set(monitor)
     train = [p for p in paths + added if p not in held]

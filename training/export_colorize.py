@@ -36,8 +36,9 @@ def main() -> None:
     from training.train_colorize import build_model
 
     bins = np.load(RUN / "bins.npz")
+    cfg = json.loads((RUN / "config.json").read_text()) if (RUN / "config.json").exists() else {}
     if args.checkpoint.name.endswith(".weights.h5"):
-        model = build_model(len(bins["centres"]))
+        model = build_model(len(bins["centres"]), cfg.get("blocks", 0))
         last = int(args.checkpoint.name[5:8])
         snapshots = []
         for e in range(last - args.average + 1, last + 1):  # a mean of snapshots often generalises better
@@ -46,7 +47,6 @@ def main() -> None:
         model.set_weights([np.mean(ws, axis=0) for ws in zip(*snapshots, strict=True)])
     else:
         model = keras.models.load_model(args.checkpoint, compile=False)
-    cfg = json.loads((RUN / "config.json").read_text()) if (RUN / "config.json").exists() else {}
     log = list(csv.DictReader((RUN / "log.csv").open()))
     epochs_done = args.epochs_done
     if epochs_done is None and args.checkpoint.name.startswith("epoch"):  # epochNNN.weights.h5

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from training.colorize_data import EXTRA_SHARE
+
 # ---- config -------------------------------------------------------------------------------
 RUN = Path(__file__).resolve().parent / "runs" / "colorize"
 BATCH = 32
@@ -37,12 +39,15 @@ SEED = 0
 # --------------------------------------------------------------------------------------------
 
 
-def build_model(n_bins: int):
+def build_model(n_bins: int, blocks: int = 0):
+    """blocks: residual blocks added at 1/8 resolution after mid4. Their last conv starts at zero, so
+    a model grown from the committed weights computes exactly what they computed, then learns more."""
     import keras
     from keras import layers
 
-    def conv(x, ch, name, stride=1, dilation=1, k=3, act="relu"):
-        return layers.Conv2D(ch, k, strides=stride, dilation_rate=dilation, padding="same", activation=act, name=name)(x)
+    def conv(x, ch, name, stride=1, dilation=1, k=3, act="relu", init="glorot_uniform"):
+        return layers.Conv2D(ch, k, strides=stride, dilation_rate=dilation, padding="same", activation=act, name=name,
+                             kernel_initializer=init)(x)
 
     inp = keras.Input((None, None, 1), name="L")
     x = conv(inp, 32, "enc1", stride=2)  # 1/2
@@ -57,6 +62,9 @@ def build_model(n_bins: int):
     g = conv(g, 128, "global_fc", k=1)
     x = layers.Add(name="add_global")([x, g])  # broadcast: the scene's context at every position
     x = conv(x, 128, "mid4")
+    for i in range(1, blocks + 1):  # x is a ReLU output, so relu(x + 0) = x: a zero block changes nothing
+        y = conv(conv(x, 128, f"res{i}a"), 128, f"res{i}b", act=None, init="zeros")
+        x = layers.Activation("relu", name=f"res{i}_relu")(layers.Add(name=f"res{i}_add")([x, y]))
     x = layers.UpSampling2D(2, name="up")(x)  # back to 1/4
     x = conv(x, 64, "up_proj", k=1, act=None)
     x = layers.Add(name="add_skip")([x, skip])
@@ -94,15 +102,18 @@ def main() -> None:
     ap.add_argument("--init-from-weights", action="store_true", help="start from weights/colorize.npz (and its ab bins)")
     ap.add_argument("--lr", type=float, default=LR, help="peak learning rate of the cosine schedule")
     ap.add_argument("--weight-decay", type=float, default=WEIGHT_DECAY, help="AdamW weight decay (0 = plain Adam)")
+    ap.add_argument("--blocks", type=int, default=0, help="residual blocks to add at 1/8 resolution (a new run only)")
+    ap.add_argument("--extra-share", type=float, default=EXTRA_SHARE,
+                    help="share of crops from the extra photos of training/colorize_sources.py (0: leave them out)")
     args = ap.parse_args()
 
     import keras
 
-    from training.colorize_data import EXTRA_SHARE, batches, bins_and_weights, image_paths, lab_pair, load_rgb, sampling_weights
+    from training.colorize_data import EXTRA, batches, bins_and_weights, image_paths, lab_pair, load_rgb, sampling_weights
 
     RUN.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(SEED)
-    train_paths, monitor_paths = image_paths()
+    train_paths, monitor_paths = image_paths(extra=EXTRA if args.extra_share else None)
     t0 = time.time()
     train = [load_rgb(p) for p in train_paths]
     keep = [i for i, im in enumerate(train) if min(im.shape[:2]) >= 64]
@@ -132,7 +143,7 @@ def main() -> None:
         model = keras.models.load_model(RUN / "last.keras", compile=False)
         print(f"resuming at epoch {start_epoch}", flush=True)
     else:
-        model = build_model(len(centres))
+        model = build_model(len(centres), args.blocks)
         if args.init_from_weights:
             from training.export import load_into_keras
 
@@ -146,12 +157,13 @@ def main() -> None:
     mon = [lab_pair(im[:128, :128].astype(np.float32) / 255.0) for im in monitor if min(im.shape[:2]) >= 128]
     mx, my = np.stack([m[0] for m in mon]), np.stack([m[1] for m in mon])
 
-    # A resumed run keeps the record that it began from the committed weights.
-    began = json.loads((RUN / "config.json").read_text()).get("init_from_weights", False) if start_epoch and (RUN / "config.json").exists() else False
+    # A resumed run keeps the record that it began from the committed weights, and its architecture.
+    old = json.loads((RUN / "config.json").read_text()) if start_epoch and (RUN / "config.json").exists() else {}
     (RUN / "config.json").write_text(json.dumps({"batch": BATCH, "lambda": LAMBDA, "sigma": SIGMA, "lr": args.lr, "reg_weight": REG_WEIGHT,
-                                                  "weight_decay": args.weight_decay, "extra_share": EXTRA_SHARE,
-                                                  "init_from_weights": args.init_from_weights or began, "total_epochs": args.total_epochs, "steps_per_epoch": STEPS_PER_EPOCH, "train_images": len(train)}))
-    stream = batches(rng, train, BATCH, sampling_weights(train_paths))
+                                                  "weight_decay": args.weight_decay, "extra_share": args.extra_share,
+                                                  "blocks": old.get("blocks", 0) if start_epoch else args.blocks,
+                                                  "init_from_weights": args.init_from_weights or old.get("init_from_weights", False), "total_epochs": args.total_epochs, "steps_per_epoch": STEPS_PER_EPOCH, "train_images": len(train)}))
+    stream = batches(rng, train, BATCH, sampling_weights(train_paths, extra_share=args.extra_share))
     deadline = time.time() + args.minutes * 60
     with log_file.open("a", newline="") as f:
         writer = csv.writer(f)
