@@ -21,6 +21,8 @@ def test_sample_is_colorized_with_download(at):
     assert at.get("download_button")
     at.slider(key="col_t").set_value(0.2).run()
     assert not at.exception
+    at.slider(key="col_boost").set_value(0.4).run()
+    assert not at.exception and len(at.get("image")) == 2
     at.toggle(key="col_inside").set_value(True).run()
     assert not at.exception
     table = at.dataframe[0].value

@@ -1,14 +1,17 @@
 """The colorizer's training data helpers (training/colorize_data.py): validation photos never reach
-training or the monitor set, extra photos go to training, and the draw shares. No training here."""
+training or the monitor set, extra photos go to training, and the draw shares; and the model soup. No training here."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from training.colorize_data import batches, image_paths, sampling_weights
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def photos(root: Path, names: list[str]) -> list[Path]:
@@ -93,3 +96,24 @@ def test_grown_model_starts_as_the_model_it_grew_from(tmp_path):
     export(grown, tmp_path / "grown", {"name": "t"})
     net, _ = weights.load(tmp_path / "grown")
     assert np.allclose(net.forward(x), grown(x).numpy(), atol=1e-4)
+
+
+def test_soup_is_the_weighted_mean_and_loads(tmp_path):
+    from core import weights
+    from training.soup import soup, write
+
+    a, b = tmp_path / "a.npz", tmp_path / "b.npz"
+    np.savez(a, w=np.array([1.0, 2.0], np.float32), n=np.array([4.0], np.float16))
+    np.savez(b, w=np.array([5.0, 6.0], np.float32), n=np.array([8.0], np.float16))
+    mixed = soup([(a, 1.0), (b, 3.0)])
+    assert np.allclose(mixed["w"], [4.0, 5.0]) and mixed["n"].dtype == np.float16 and mixed["n"][0] == 7.0
+    np.savez(b, w=np.array([5.0, 6.0], np.float32))
+    with pytest.raises(ValueError, match="architecture"):
+        soup([(a, 1.0), (b, 1.0)])
+    # A soup of the shipped colorizer with itself is the shipped colorizer, and core loads it (sha256 checked).
+    stem = ROOT / "weights" / "colorize"
+    write(soup([(stem.with_suffix(".npz"), 0.5), (stem.with_suffix(".npz"), 0.5)]), stem.with_suffix(".json"), tmp_path / "same")
+    net, _ = weights.load(tmp_path / "same")
+    ref, _ = weights.load(stem)
+    x = np.zeros((1, 16, 16, 1), np.float32)
+    assert np.array_equal(net.forward(x), ref.forward(x))

@@ -35,8 +35,9 @@ def main() -> None:
     from training.export import export
     from training.train_colorize import build_model
 
-    bins = np.load(RUN / "bins.npz")
-    cfg = json.loads((RUN / "config.json").read_text()) if (RUN / "config.json").exists() else {}
+    run = args.checkpoint.parent  # a copied run directory keeps its own bins, config and log
+    bins = np.load(run / "bins.npz")
+    cfg = json.loads((run / "config.json").read_text()) if (run / "config.json").exists() else {}
     if args.checkpoint.name.endswith(".weights.h5"):
         model = build_model(len(bins["centres"]), cfg.get("blocks", 0))
         last = int(args.checkpoint.name[5:8])
@@ -47,7 +48,7 @@ def main() -> None:
         model.set_weights([np.mean(ws, axis=0) for ws in zip(*snapshots, strict=True)])
     else:
         model = keras.models.load_model(args.checkpoint, compile=False)
-    log = list(csv.DictReader((RUN / "log.csv").open()))
+    log = list(csv.DictReader((run / "log.csv").open()))
     epochs_done = args.epochs_done
     if epochs_done is None and args.checkpoint.name.startswith("epoch"):  # epochNNN.weights.h5
         epochs_done = int(args.checkpoint.name[5:8])

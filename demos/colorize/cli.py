@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             rgb = read_image(path)
             out = args.out / f"{path.stem}.png"
-            out.write_bytes(to_png_bytes(colorize_image(rgb, args.temperature)))
+            out.write_bytes(to_png_bytes(colorize_image(rgb, args.temperature, boost=args.vividness)))
             print(_("{prefix} -> {out} ({width}x{height}, {seconds} s)").format(
                 prefix=prefix, out=out, width=rgb.shape[1], height=rgb.shape[0], seconds=num(time.perf_counter() - t)), file=sys.stderr)
         except (MediaError, OSError) as e:
@@ -47,6 +47,17 @@ def run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def vividness(text: str) -> float:
+    """--vividness: a number from 0 to 0.7 (beyond it, rare colours win everywhere)."""
+    try:
+        v = float(text)
+    except ValueError:
+        v = -1.0
+    if not 0.0 <= v <= 0.7:
+        raise argparse.ArgumentTypeError(_("must be a number from 0 to 0.7, not {value!r}").format(value=text))
+    return v
+
+
 def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("colorize", parents=parents, help=_("colorize black-and-white photos"),
                        description=_("Colorize many photos; a bad file is reported and skipped, the rest are still done."))
@@ -54,5 +65,7 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
                    help=_("image files (jpg, png, webp, bmp, tiff, gif, heic); colour photos are turned grey first"))
     p.add_argument("--out", type=Path, required=True, metavar=_("DIR"), help=_("writes DIR/<input name>.png"))
     p.add_argument("--temperature", type=float, default=None, metavar="T",
-                   help=_("vividness: lower is more vivid, 1 is safest (default: the model card's)"))
+                   help=_("decoding temperature: lower takes each spot's most likely colour, 1 their average, the safest (default: the model card's)"))
+    p.add_argument("--vividness", type=vividness, default=None, metavar="V",
+                   help=_("boost rare colours, 0 to 0.7: 0 is as trained, higher is bolder and more often wrong (default: the model card's)"))
     p.set_defaults(run=run)

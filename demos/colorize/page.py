@@ -10,7 +10,18 @@ import streamlit as st
 
 from core.weights import WeightsError
 from demos import language, slots
-from demos.colorize.pipeline import SHOWN_PIXELS, Colorized, bounded, confidence, full_size_png, load_model, run_network, softmax, to_rgb
+from demos.colorize.pipeline import (
+    SHOWN_PIXELS,
+    Colorized,
+    bounded,
+    confidence,
+    full_size_png,
+    load_model,
+    run_network,
+    softmax,
+    to_rgb,
+    with_boost,
+)
 from demos.colorize.samples import SAMPLES, sample_bytes
 from demos.i18n import N_, _, count, num, pct, translate
 from demos.media import IMAGE_TYPES, MediaError, read_image
@@ -96,10 +107,14 @@ def page() -> None:
         return
 
     t_default = float(card["preprocessing"]["default_temperature"])
-    t = st.slider(_("Vividness: the decoding temperature T (lower = bolder colour, 1 = safest, most muted)"), 0.1, 1.0, t_default, 0.02, key="col_t")
+    t = st.slider(_("Decoding temperature T (lower = each spot's most likely colour, 1 = the average of its colours: safest, most muted)"),
+                  0.1, 1.0, t_default, 0.02, key="col_t")
+    boost_default = float(card["preprocessing"].get("decode", {}).get("prior", 0.0))
+    boost = st.slider(_("Vividness: boost rare colours (0 = as trained; higher divides each colour's probability by how common it "
+                        "was in the training photos, to this power: bolder, and more often wrong)"), 0.0, 0.7, boost_default, 0.05, key="col_boost")
     muted = st.toggle(_("Say less when unsure (as shipped): keep only part of a tint over the whole photo, smooth out stray spots of colour"),
                       value=True, key="col_muted")
-    decode = None if muted else {}
+    decode = with_boost(card["preprocessing"].get("decode", {}) if muted else {}, boost)
     rgb = to_rgb(result, t, decode)
     grey = np.repeat((result.L / 100.0)[..., None], 3, axis=2)
     cols = st.columns(3 if result.was_colour else 2)

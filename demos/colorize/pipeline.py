@@ -169,6 +169,11 @@ def decode_ab(logits: np.ndarray, temperature: float, decode: dict[str, float] |
     return ab.astype(np.float32)
 
 
+def with_boost(decode: dict[str, float], boost: float) -> dict[str, float]:
+    """`decode` with its `prior` (decode-time rebalancing: the vividness control) set to `boost`."""
+    return {**decode, "prior": float(boost)}
+
+
 def to_rgb(result: Colorized, temperature: float | None = None, decode: dict[str, float] | None = None) -> np.ndarray:
     """Decode at `temperature` (default: the model card's) and recombine with the full-size L."""
     _, card = load_model()
@@ -206,6 +211,9 @@ def full_size_png(rgb: np.ndarray, logits: np.ndarray, temperature: float, decod
     return to_png_bytes(to_rgb(Colorized(L=L, logits=logits, was_colour=was_colour), temperature, decode))
 
 
-def colorize_image(rgb: np.ndarray, temperature: float | None = None, forward: Callable | None = None) -> np.ndarray:
-    """A colour version of `rgb` (float (H, W, 3) in [0, 1]; colour input is turned grey first)."""
-    return to_rgb(run_network(rgb, forward=forward), temperature)
+def colorize_image(rgb: np.ndarray, temperature: float | None = None, forward: Callable | None = None,
+                   boost: float | None = None) -> np.ndarray:
+    """A colour version of `rgb` (float (H, W, 3) in [0, 1]; colour input is turned grey first).
+    `boost`: the vividness (decode-time rebalancing power; default: the model card's)."""
+    decode = None if boost is None else with_boost(load_model()[1]["preprocessing"].get("decode", {}), boost)
+    return to_rgb(run_network(rgb, forward=forward), temperature, decode)

@@ -1,0 +1,54 @@
+"""A "model soup": the weighted mean, weight by weight, of exported models that share their start.
+
+    python -m training.soup --card weights/colorize.json --out /tmp/soup weights/colorize.npz:0.5 /tmp/cand.npz:0.5
+
+Two runs that continue from the same weights stay in one basin of the loss, so their mean is a
+model too, and often a better one than either (Wortsman et al. 2022). The shipped colorizer is
+0.5 x the model before + 0.5 x its continuation with 10,500 extra photos (README, "Colorize").
+Writes OUT.npz (compressed, each array in its first model's dtype) and OUT.json: --card with the
+new npz's sha256; tune its decode and write its training record after (tune_colorize_decode).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+
+
+def soup(parts: list[tuple[Path, float]]) -> dict[str, np.ndarray]:
+    """The weighted mean of the npz files in `parts` ((path, weight) pairs; weights are normalised)."""
+    loaded = [(np.load(p), w) for p, w in parts]
+    keys = set(loaded[0][0].files)
+    if any(set(z.files) != keys for z, _ in loaded):
+        raise ValueError("the models do not have the same arrays: they are not one architecture")
+    total = sum(w for _, w in loaded)
+    first = loaded[0][0]
+    return {k: (sum(w * z[k].astype(np.float32) for z, w in loaded) / total).astype(first[k].dtype) for k in first.files}
+
+
+def write(arrays: dict[str, np.ndarray], card_path: Path, out: Path) -> None:
+    """OUT.npz and OUT.json (the card at `card_path`, with the new sha256)."""
+    npz = out.with_suffix(".npz")
+    np.savez_compressed(npz, **arrays)
+    card = json.loads(card_path.read_text())
+    card["npz_sha256"] = hashlib.sha256(npz.read_bytes()).hexdigest()
+    out.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("parts", nargs="+", help="NPZ:WEIGHT, two or more")
+    ap.add_argument("--card", type=Path, required=True, help="model card to copy (architecture, preprocessing)")
+    ap.add_argument("--out", type=Path, required=True, help="weights stem to write")
+    args = ap.parse_args()
+    parts = [(Path(p.rsplit(":", 1)[0]), float(p.rsplit(":", 1)[1])) for p in args.parts]
+    write(soup(parts), args.card, args.out)
+    print(f"wrote {args.out.with_suffix('.npz')} from {len(parts)} models")
+
+
+if __name__ == "__main__":
+    main()
