@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -17,6 +19,9 @@ def at() -> AppTest:
 
 def test_sample_is_colorized_with_download(at):
     assert len(at.get("image")) == 2  # what the network sees, and the result
+    intro = " ".join(m.value for m in at.markdown)
+    learned = re.search(r"from about ([\d,]+) photos", intro)
+    assert learned and int(learned.group(1).replace(",", "")) > 1000, "the model card's photo count is missing"
     assert not at.error
     assert at.get("download_button")
     at.slider(key="col_t").set_value(0.2).run()

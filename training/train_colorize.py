@@ -103,6 +103,8 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=LR, help="peak learning rate of the cosine schedule")
     ap.add_argument("--weight-decay", type=float, default=WEIGHT_DECAY, help="AdamW weight decay (0 = plain Adam)")
     ap.add_argument("--blocks", type=int, default=0, help="residual blocks to add at 1/8 resolution (a new run only)")
+    ap.add_argument("--rebalance", type=float, default=LAMBDA,
+                    help="class rebalancing lambda of a new run (1 = none, 0.5 = Zhang's: bolder colour, less PSNR)")
     ap.add_argument("--extra-share", type=float, default=EXTRA_SHARE,
                     help="share of crops from the extra photos of training/colorize_sources.py (0: leave them out)")
     args = ap.parse_args()
@@ -130,7 +132,7 @@ def main() -> None:
         grid = None
         if args.init_from_weights:  # keep the committed model's bins: its output layer is tied to them
             grid = np.asarray(json.loads(committed.with_suffix(".json").read_text())["preprocessing"]["ab_centres"], np.float32)
-        centres, prior, weights = bins_and_weights(train, LAMBDA, SIGMA, grid)
+        centres, prior, weights = bins_and_weights(train, args.rebalance, SIGMA, grid)
         np.savez(bins_file, centres=centres, prior=prior, weights=weights)
     print(f"{len(centres)} ab bins; rebalancing weights {weights.min():.2f}..{weights.max():.2f}", flush=True)
 
@@ -159,7 +161,7 @@ def main() -> None:
 
     # A resumed run keeps the record that it began from the committed weights, and its architecture.
     old = json.loads((RUN / "config.json").read_text()) if start_epoch and (RUN / "config.json").exists() else {}
-    (RUN / "config.json").write_text(json.dumps({"batch": BATCH, "lambda": LAMBDA, "sigma": SIGMA, "lr": args.lr, "reg_weight": REG_WEIGHT,
+    (RUN / "config.json").write_text(json.dumps({"batch": BATCH, "lambda": old.get("lambda", LAMBDA) if start_epoch else args.rebalance, "sigma": SIGMA, "lr": args.lr, "reg_weight": REG_WEIGHT,
                                                   "weight_decay": args.weight_decay, "extra_share": args.extra_share,
                                                   "blocks": old.get("blocks", 0) if start_epoch else args.blocks,
                                                   "init_from_weights": args.init_from_weights or old.get("init_from_weights", False), "total_epochs": args.total_epochs, "steps_per_epoch": STEPS_PER_EPOCH, "train_images": len(train)}))

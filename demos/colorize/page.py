@@ -110,8 +110,10 @@ def page() -> None:
     t = st.slider(_("Decoding temperature T (lower = each spot's most likely colour, 1 = the average of its colours: safest, most muted)"),
                   0.1, 1.0, t_default, 0.02, key="col_t")
     boost_default = float(card["preprocessing"].get("decode", {}).get("prior", 0.0))
-    boost = st.slider(_("Vividness: boost rare colours (0 = as trained; higher divides each colour's probability by how common it "
-                        "was in the training photos, to this power: bolder, and more often wrong)"), 0.0, 0.7, boost_default, 0.05, key="col_boost")
+    boost = st.slider(_("Vividness: boost rare colours (0 = as trained; higher = bolder, and more often wrong)"), 0.0, 0.7, boost_default, 0.05,
+                      key="col_boost", help=_("Each colour's probability is divided by how common that colour was in the training "
+                                              "photos, raised to this power, so a vivid colour the network half-believes is not "
+                                              "outvoted by the common greys and browns."))
     muted = st.toggle(_("Say less when unsure (as shipped): keep only part of a tint over the whole photo, smooth out stray spots of colour"),
                       value=True, key="col_muted")
     decode = with_boost(card["preprocessing"].get("decode", {}) if muted else {}, boost)
