@@ -45,6 +45,8 @@ def main() -> None:
     ap.add_argument("--card", type=Path, required=True, help="model card to copy (architecture, preprocessing)")
     ap.add_argument("--out", type=Path, required=True, help="weights stem to write")
     args = ap.parse_args()
+    if args.out.suffix:  # the loaders add .npz/.json with with_suffix: "/tmp/mix_0.5" would become "/tmp/mix_0.npz"
+        ap.error(f"--out is a stem without a dot in its name, not {args.out}")
     parts = [(Path(p.rsplit(":", 1)[0]), float(p.rsplit(":", 1)[1])) for p in args.parts]
     write(soup(parts), args.card, args.out)
     print(f"wrote {args.out.with_suffix('.npz')} from {len(parts)} models")
