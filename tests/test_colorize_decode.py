@@ -60,6 +60,13 @@ def test_cast_damping_removes_part_of_the_mean_colour_only():
     np.testing.assert_allclose(half[0, 0] - half[0, 7], whole[0, 0] - whole[0, 7], atol=1e-3)  # the contrast stays
 
 
+def test_chroma_factor_scales_the_colour_and_nothing_else():
+    _, card = load_model()
+    z = np.random.default_rng(0).normal(size=(4, 8, len(card["preprocessing"]["ab_centres"]))).astype(np.float32) * 3
+    plain, bold = decode_ab(z, 0.5, {"cast": 0.5, "smooth": 1.0}), decode_ab(z, 0.5, {"cast": 0.5, "smooth": 1.0, "chroma": 1.5})
+    np.testing.assert_allclose(bold, 1.5 * plain, rtol=1e-5, atol=1e-4)
+
+
 def test_smoothing_shrinks_a_stray_patch_but_keeps_a_large_region():
     _, card = load_model()
     centres = np.asarray(card["preprocessing"]["ab_centres"], np.float32)

@@ -110,6 +110,11 @@ def test_soup_is_the_weighted_mean_and_loads(tmp_path):
     np.savez(b, w=np.array([5.0, 6.0], np.float32))
     with pytest.raises(ValueError, match="architecture"):
         soup([(a, 1.0), (b, 1.0)])
+    # A grown model mixed with its start: its new block's scale is halved, its other new arrays kept.
+    np.savez(b, w=np.array([5.0, 6.0], np.float32), n=np.array([8.0], np.float16), new_norm2=np.array([2.0], np.float32),
+             new_conv=np.array([3.0], np.float32))
+    mixed = soup([(a, 1.0), (b, 1.0)], zero_if_missing=("norm2",))
+    assert list(mixed) == ["w", "n", "new_norm2", "new_conv"] and mixed["new_norm2"][0] == 1.0 and mixed["new_conv"][0] == 3.0
     # A soup of the shipped colorizer with itself is the shipped colorizer, and core loads it (sha256 checked).
     stem = ROOT / "weights" / "colorize"
     write(soup([(stem.with_suffix(".npz"), 0.5), (stem.with_suffix(".npz"), 0.5)]), stem.with_suffix(".json"), tmp_path / "same")

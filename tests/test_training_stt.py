@@ -83,3 +83,23 @@ def test_synth_apart_split_has_only_the_synthetic_clips(monkeypatch):
     assert len(synth) == 3 and all(j["kind"] == "synth" and j["text"] == "one two" for j in synth)
     real = stt_corpus.jobs_for("train", 0, 2)
     assert [(j["kind"], j["augment"]) for j in real] in ([("real", False), ("real", True)], [("real", True), ("real", False)])
+
+
+def test_grown_speech_model_starts_as_the_model_it_grew_from(tmp_path):
+    """train_stt --blocks: blocks added after the committed ones start as identities, so the deeper
+    model's first output is the old model's; our engine runs the grown graph as Keras does."""
+    from core import weights
+    from training.export import export, load_into_keras
+    from training.train_stt import build_model
+
+    base, grown = build_model(channels=16, blocks=2), build_model(channels=16, blocks=3, grown_from=2)
+    x = np.random.default_rng(0).normal(size=(1, 60, 64)).astype(np.float32)
+    export(base, tmp_path / "base", {"name": "t"})
+    load_into_keras(grown, tmp_path / "base")
+    assert np.allclose(grown(x).numpy(), base(x).numpy(), atol=1e-5)
+    norm = grown.get_layer("b2_norm2")  # as if trained a little: the new block now changes the output
+    norm.set_weights([np.full_like(w, 0.5) for w in norm.get_weights()])
+    assert not np.allclose(grown(x).numpy(), base(x).numpy(), atol=1e-3)
+    export(grown, tmp_path / "grown", {"name": "t"})
+    net, _ = weights.load(tmp_path / "grown")
+    assert np.allclose(net.forward(x), grown(x).numpy(), atol=1e-4)

@@ -19,15 +19,27 @@ from pathlib import Path
 import numpy as np
 
 
-def soup(parts: list[tuple[Path, float]]) -> dict[str, np.ndarray]:
-    """The weighted mean of the npz files in `parts` ((path, weight) pairs; weights are normalised)."""
+def soup(parts: list[tuple[Path, float]], zero_if_missing: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
+    """The weighted mean of the npz files in `parts` ((path, weight) pairs; weights are normalised).
+
+    A model grown from another (train_stt --blocks) has arrays the smaller one lacks. With
+    `zero_if_missing`, an array absent from a model counts there as zeros if its name holds one of
+    those strings (the scale that made a new block an identity), else as the other models' value."""
     loaded = [(np.load(p), w) for p, w in parts]
-    keys = set(loaded[0][0].files)
-    if any(set(z.files) != keys for z, _ in loaded):
+    keys = max((z.files for z, _ in loaded), key=len)  # the grown model's arrays, in its order
+    if any(not set(z.files) <= set(keys) for z, _ in loaded) or (not zero_if_missing and any(set(z.files) != set(keys) for z, _ in loaded)):
         raise ValueError("the models do not have the same arrays: they are not one architecture")
     total = sum(w for _, w in loaded)
-    first = loaded[0][0]
-    return {k: (sum(w * z[k].astype(np.float32) for z, w in loaded) / total).astype(first[k].dtype) for k in first.files}
+    out = {}
+    for k in keys:
+        have = [(z[k].astype(np.float32), w) for z, w in loaded if k in z.files]
+        dtype = next(z[k].dtype for z, _ in loaded if k in z.files)
+        if any(s in k for s in zero_if_missing):
+            out[k] = sum(w * a for a, w in have) / total  # absent: zeros, weight kept in the total
+        else:
+            out[k] = sum(w * a for a, w in have) / sum(w for _, w in have)
+        out[k] = out[k].astype(dtype)
+    return out
 
 
 def write(arrays: dict[str, np.ndarray], card_path: Path, out: Path) -> None:
@@ -44,11 +56,14 @@ def main() -> None:
     ap.add_argument("parts", nargs="+", help="NPZ:WEIGHT, two or more")
     ap.add_argument("--card", type=Path, required=True, help="model card to copy (architecture, preprocessing)")
     ap.add_argument("--out", type=Path, required=True, help="weights stem to write")
+    ap.add_argument("--zero-if-missing", nargs="+", default=(), metavar="SUBSTR",
+                    help="mix a grown model with its start: arrays only the grown one has count as zeros in the other "
+                         "if their name holds SUBSTR (e.g. b4_norm2 b5_norm2), else as the grown one's")
     args = ap.parse_args()
     if args.out.suffix:  # the loaders add .npz/.json with with_suffix: "/tmp/mix_0.5" would become "/tmp/mix_0.npz"
         ap.error(f"--out is a stem without a dot in its name, not {args.out}")
     parts = [(Path(p.rsplit(":", 1)[0]), float(p.rsplit(":", 1)[1])) for p in args.parts]
-    write(soup(parts), args.card, args.out)
+    write(soup(parts, tuple(args.zero_if_missing)), args.card, args.out)
     print(f"wrote {args.out.with_suffix('.npz')} from {len(parts)} models")
 
 

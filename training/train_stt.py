@@ -1,7 +1,7 @@
 """Train the speech-to-text acoustic model: log-mel frames in, character probabilities out (CTC).
 
     python -m training.stt_corpus                       # the corpus, once (see its docstring)
-    python -m training.train_stt --minutes 80 [--resume | --init-from-weights]
+    python -m training.train_stt --minutes 80 [--resume | --init-from-weights [--blocks 6]]
     python -m training.compare_stt_checkpoints          # last checkpoint or a mean of the last few?
     python -m training.train_stt --export --average 5   # -> weights/stt.npz + its card
 
@@ -43,7 +43,9 @@ SEED = 0
 OUT = Path(__file__).resolve().parents[1] / "weights" / "stt"
 
 
-def build_model(channels: int = CHANNELS, blocks: int = BLOCKS):
+def build_model(channels: int = CHANNELS, blocks: int = BLOCKS, grown_from: int | None = None):
+    """grown_from: blocks from that index on start as identities (their last LayerNorm's scale is 0,
+    and x is a ReLU output, so relu(x + 0) = x): a deeper model that computes what the committed one did."""
     import keras
     from keras import layers
 
@@ -54,7 +56,8 @@ def build_model(channels: int = CHANNELS, blocks: int = BLOCKS):
         y = layers.Conv1D(channels, KERNEL, padding="same", name=f"b{b}_conv1")(x)
         y = layers.ReLU(name=f"b{b}_relu1")(layers.LayerNormalization(name=f"b{b}_norm1")(y))
         y = layers.Conv1D(channels, KERNEL, dilation_rate=2, padding="same", name=f"b{b}_conv2")(y)
-        y = layers.LayerNormalization(name=f"b{b}_norm2")(y)
+        new = grown_from is not None and b >= grown_from
+        y = layers.LayerNormalization(name=f"b{b}_norm2", gamma_initializer="zeros" if new else "ones")(y)
         x = layers.ReLU(name=f"b{b}_relu2")(layers.Add(name=f"b{b}_add")([x, y]))
     x = layers.Conv1D(384, 1, activation="relu", name="head")(x)
     out = layers.Conv1D(len(ALPHABET), 1, name="chars")(x)
@@ -246,6 +249,10 @@ def main() -> None:
     ap.add_argument("--warm-restart", action="store_true",
                     help="with --resume: a new warm-up + cosine cycle from the current step to --total-steps")
     ap.add_argument("--real-repeat", type=int, default=1, help="show each recorded (non-TTS) clip this often per epoch")
+    ap.add_argument("--blocks", type=int, default=BLOCKS,
+                    help="with --init-from-weights: residual blocks; more than the committed model's are added as identities")
+    ap.add_argument("--repeat", nargs="+", default=[], metavar="SOURCE=N",
+                    help="show a source's clips N times as often as the others (after --real-repeat), e.g. fsdd=3")
     ap.add_argument("--export", action="store_true", help="only export the last checkpoint to weights/stt")
     ap.add_argument("--average", type=int, default=1, help="with --export: average the last N checkpoints")
     args = ap.parse_args()
@@ -261,11 +268,15 @@ def main() -> None:
     if args.resume and ckpt.exists():
         model = keras.models.load_model(ckpt, compile=False)
     else:
-        model = build_model()
         if args.init_from_weights:
+            from core import weights
             from training.export import load_into_keras
 
+            have = sum(layer.name.endswith("_conv1") for layer in weights.load(str(OUT))[0].layers)
+            model = build_model(blocks=max(args.blocks, have), grown_from=have)
             load_into_keras(model, OUT)
+        else:
+            model = build_model(blocks=args.blocks)
     model.summary(print_fn=lambda s: None)
     print(f"{model.count_params():,} parameters", flush=True)
     start = state["step"] if args.warm_restart else 0  # a warm restart: the schedule counts from here
@@ -319,6 +330,8 @@ def main() -> None:
         train = [d for d in load_shards("train_*.npz") if feasible(len(d[0]), d[1])]
         # The validation speakers are real non-native adults: recorded speech is the closer match, so it can be shown more often.
         train += [d for d in train if not d[2].startswith("tts_")] * (args.real_repeat - 1)
+        for source, n in (r.split("=") for r in args.repeat):  # e.g. the digits speakers, whose skill a long run erodes
+            train += [d for d in train if d[2] == source] * (int(n) - 1)
         print(f"epoch {state['epoch']}: {len(train)} clips, {sum(len(f) for f, _, _ in train) / 360000:.1f} h", flush=True)
         for idx in batches(rng, train):
             x, y, xl, yl = pad_batch(train, idx, rng, args.spec_augment)

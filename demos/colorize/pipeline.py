@@ -148,8 +148,9 @@ def decode_ab(logits: np.ndarray, temperature: float, decode: dict[str, float] |
     T = 1 is the plain mean (safe, muted); smaller T moves toward the most likely colour (vivid).
     `decode`: the muting settings (default: the model card's; {} turns muting off): `floor`,
     `full` and `blur` of the confidence (chroma_gain), `cast`, the share of the photo's mean
-    colour kept (1 = all of it), `smooth`, the width of a Gaussian blur of the colour itself, and
-    `prior`, the power of the decode-time rebalancing (0 = none).
+    colour kept (1 = all of it), `smooth`, the width of a Gaussian blur of the colour itself,
+    `prior`, the power of the decode-time rebalancing (0 = none), and `chroma`, a plain factor on
+    the colour (1 = none; tried bolder, it doubled the photos worse than grey: README).
     """
     _, card = load_model()
     pre = card["preprocessing"]
@@ -166,7 +167,7 @@ def decode_ab(logits: np.ndarray, temperature: float, decode: dict[str, float] |
     ab -= (1.0 - decode.get("cast", 1.0)) * ab.reshape(-1, 2).mean(axis=0)
     if decode.get("smooth", 0.0) > 0:  # small patches of a stray hue merge into their surroundings
         ab = np.stack([blur(ab[..., i], decode["smooth"]) for i in range(2)], axis=-1)
-    return ab.astype(np.float32)
+    return (ab * decode.get("chroma", 1.0)).astype(np.float32)
 
 
 def with_boost(decode: dict[str, float], boost: float) -> dict[str, float]:
