@@ -1,5 +1,5 @@
 """The GPU training script's data helpers (training/train_stt_accel.py): batches of fixed shapes,
-each clip once per epoch, warps that keep CTC feasible. No training here."""
+each clip once per epoch, warps that keep CTC feasible; and the CPU script's model growth. No training here."""
 
 from __future__ import annotations
 
