@@ -28,11 +28,11 @@ sys.path.insert(0, str(ROOT))
 
 from demos.audio import read_audio  # noqa: E402
 from demos.stt import decoder, lm  # noqa: E402
-from demos.stt.pipeline import WEIGHTS, load_model, pocketsphinx, posteriors  # noqa: E402
+from demos.stt.pipeline import WEIGHTS, heads, load_model, pocketsphinx  # noqa: E402
 from training.stt_corpus import normalise, real_clips, speaker  # noqa: E402
 from training.train_stt import edit_distance  # noqa: E402
 
-SYSTEMS = ["ours greedy", "ours + LM", "ours digits-only", "PocketSphinx"]
+SYSTEMS = ["ours greedy", "ours + LM", "ours + LM, letters only", "ours digits-only", "PocketSphinx"]
 NON_NATIVE = ["speechocean762", "an4", "fsdd_jackson"]
 DOMAIN_LM = ROOT / "weights" / "stt_domain.arpa"
 
@@ -71,12 +71,14 @@ def main() -> None:
     clips = so + [c for c in clips if c[2] != "speechocean762"]
     if args.limit:
         clips = [c for s in dict.fromkeys(c[2] for c in clips) for c in [c for c in clips if c[2] == s][: args.limit]]
-    load_model()
+    _net, card = load_model()
     lm.build(lambda f, s: print(s, file=sys.stderr))
     decoders = {"ours greedy": decoder.get("greedy"), "ours + LM": decoder.get("lm"), "ours digits-only": decoder.get("digits")}
+    if card["preprocessing"].get("phones"):  # what the phone head buys: the same model read with its letters alone
+        decoders["ours + LM, letters only"] = lambda logp, phones: decoders["ours + LM"](logp)
     warm = read_audio(clips[0][0])
     for d in decoders.values():
-        d(posteriors(warm))
+        d(*heads(warm))
     pocketsphinx(warm)
 
     # tally[source][system] = [word errors, reference words, seconds spent]; audio[source] = seconds
@@ -90,14 +92,14 @@ def main() -> None:
         ref = normalise(text).split()
         audio[source] += len(x) / 16000
         t = time.perf_counter()
-        logp = posteriors(x)
+        logp, phones = heads(x)
         t_net = time.perf_counter() - t
         hyps = {}
         for name, dec in decoders.items():
             if name == "ours digits-only" and source != "fsdd_jackson":
                 continue
             t = time.perf_counter()
-            words, _ = dec(logp)
+            words, _ = dec(logp, phones)
             hyps[name] = (words, t_net + time.perf_counter() - t)
         if not args.no_pocketsphinx:
             t = time.perf_counter()

@@ -125,7 +125,7 @@ def test_long_audio_in_chunks_equals_one_pass():
 
     feats = log_mel(long, 64)
     feats = np.pad(feats, ((0, -len(feats) % 3), (0, 0)))
-    whole = net.forward(feats[None])[0]
+    whole = net.forward(feats[None])[0][:, : len(decoder.ALPHABET)]  # the letters (a phone head's outputs follow)
     whole = whole - np.log(np.exp(whole - whole.max(-1, keepdims=True)).sum(-1, keepdims=True)) - whole.max(-1, keepdims=True)
     chunked = posteriors(long)
     assert chunked.shape[0] == -(-len(log_mel(long, 64)) // 3)
@@ -214,3 +214,49 @@ def test_sessions_at_once_get_their_own_transcripts():
     with ThreadPoolExecutor(4) as pool:
         together = list(pool.map(lambda x: (transcribe(x, "lm").text, pocketsphinx(x).text), clips * 2))
     assert together == alone * 2
+
+
+def test_phones_spell_words_through_the_cmu_dictionary():
+    from demos.stt import phones
+
+    said = [phones.PHONES[i] for i in phones.encode("hello world")]
+    assert said == ["hh", "ah", "l", "ow", "|", "w", "er", "l", "d"]
+    assert phones.encode("hello qzxvwq") is None
+    assert len(phones.lexicon()["read"]) == 2  # r iy d, r eh d
+
+
+def test_ctc_scores_sum_over_every_alignment():
+    """The forward algorithm against brute force: every path of a small vocabulary, collapsed."""
+    import itertools
+
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=(6, 4))
+    logp = z - np.log(np.exp(z).sum(1, keepdims=True))
+    labels = [[1, 2], [2, 2], [3], []]
+    brute = dict.fromkeys(map(tuple, labels), 0.0)
+    for path in itertools.product(range(4), repeat=6):
+        collapsed = tuple(s for i, s in enumerate(path) if s != 0 and (i == 0 or s != path[i - 1]))
+        if collapsed in brute:
+            brute[collapsed] += np.exp(sum(logp[t, s] for t, s in enumerate(path)))
+    assert np.allclose(decoder.ctc_scores(logp, labels), np.log([brute[tuple(lab)] for lab in labels]))
+
+
+def test_phone_head_can_outvote_the_letters():
+    """The letters spell 'cat', the phones say 'k ao t' (caught): which wins follows the letters' share."""
+    from dataclasses import replace
+
+    from demos.stt import phones as ph
+
+    letters = logp_for("_c_a_t_")
+    said = [ph.PHONES.index(p) for p in "_ k _ ao _ t _".split() for _ in range(3)]
+    phone_logp = np.full((len(said), len(ph.PHONES)), np.log(1e-8))
+    phone_logp[np.arange(len(said)), said] = 0.0
+    phone_logp -= np.log(np.exp(phone_logp).sum(1, keepdims=True))
+    dec = decoder.get("lm")
+    assert dec(letters)[0] == ["cat"]
+    for share, expected in ((1.0, ["cat"]), (0.0, ["caught"])):
+        dec.settings = replace(decoder.Settings(), char_share=share)
+        try:
+            assert dec(letters, phone_logp)[0] == expected
+        finally:
+            dec.settings = decoder.Settings()

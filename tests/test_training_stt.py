@@ -103,3 +103,34 @@ def test_grown_speech_model_starts_as_the_model_it_grew_from(tmp_path):
     export(grown, tmp_path / "grown", {"name": "t"})
     net, _ = weights.load(tmp_path / "grown")
     assert np.allclose(net.forward(x), grown(x).numpy(), atol=1e-4)
+
+
+def test_phone_head_exports_as_one_layer_and_loads_back(tmp_path):
+    """A two-headed model (letters, phones) is exported as one network whose last layer holds both
+    heads, letters first; core/ computes what Keras does, and training restarts from it exactly."""
+    from core import weights
+    from demos.stt.phones import PHONES
+    from training.export import export, load_into_keras
+    from training.train_stt import ALPHABET, build_model, joint, split_joint
+
+    two = build_model(channels=16, blocks=1, phones=True)
+    x = np.random.default_rng(0).normal(size=(1, 60, 64)).astype(np.float32)
+    chars, phones = (y.numpy() for y in two(x))
+    export(joint(two), tmp_path / "both", {"name": "t"})
+    net, _ = weights.load(tmp_path / "both")
+    out = net.forward(x)
+    assert out.shape[-1] == len(ALPHABET) + len(PHONES)
+    assert np.allclose(out[..., : len(ALPHABET)], chars, atol=1e-4) and np.allclose(out[..., len(ALPHABET) :], phones, atol=1e-4)
+    again = build_model(channels=16, blocks=1, phones=True)
+    load_into_keras(again, tmp_path / "both")
+    split_joint(again, tmp_path / "both")
+    assert all(np.allclose(a.numpy(), b.numpy(), atol=1e-5) for a, b in zip(again(x), two(x), strict=True))
+
+
+def test_phone_targets_skip_clips_with_unknown_words():
+    from training.train_stt import phone_labels
+
+    data = [(np.zeros((300, 64)), "hello world", "x"), (np.zeros((300, 64)), "hello qzxvwq", "x"), (np.zeros((6, 64)), "hello world", "x")]
+    y, lengths, weight = phone_labels(data, [0, 1, 2])
+    assert weight.tolist() == [1, 0, 0]  # an unknown word; too many phones for 2 output frames
+    assert lengths[0] == 9 and y[0, :9].tolist() == [17, 4, 22, 26, 1, 37, 13, 22, 10]  # hh ah l ow | w er l d

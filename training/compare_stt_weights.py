@@ -4,7 +4,8 @@ through the app's own pipeline and decoder.
 
     python -m training.compare_stt_weights weights/stt training/runs/stt_accel/ft [--clips 300] [--split native_dev]
 
-Prints greedy CER and WER and the WER with the language model for each stem.
+Prints greedy CER and WER and the WER with the language model for each stem (and, where the
+model has a phone head, the WER read with the letters and the phones).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import argparse
 
 from demos.audio import read_audio
 from demos.stt import decoder
-from demos.stt.pipeline import posteriors
+from demos.stt.pipeline import heads
 from training.stt_corpus import normalise, real_clips
 from training.train_stt import edit_distance
 
@@ -31,14 +32,16 @@ def main() -> None:
     lm = decoder.get("lm", decoder.Settings())
     print(f"{len(audio)} {args.split} clips, {words} words")
     for stem in args.stems:
-        e = [0, 0, 0]
+        e = [0, 0, 0, 0]
         for x, ref in audio:
-            lp = posteriors(x, stem=stem)
+            lp, phones = heads(x, stem=stem)
             hyp = decoder.greedy(lp)[0]
             e[0] += edit_distance(list(" ".join(hyp)), list(ref))
             e[1] += edit_distance(hyp, ref.split())
             e[2] += edit_distance(lm(lp)[0], ref.split())
-        print(f"{stem}: greedy CER {e[0] / chars:.4f} WER {e[1] / words:.4f}; with the LM WER {e[2] / words:.4f}", flush=True)
+            e[3] += edit_distance(lm(lp, phones)[0], ref.split()) if phones is not None else 0
+        both = f"; letters + phones WER {e[3] / words:.4f}" if phones is not None else ""
+        print(f"{stem}: greedy CER {e[0] / chars:.4f} WER {e[1] / words:.4f}; with the LM WER {e[2] / words:.4f}{both}", flush=True)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
+from demos.stt.phones import PHONES
+from demos.stt.phones import encode as encode_phones
 from training.stt_corpus import N_MELS, RUN
 
 ALPHABET = "_ 'abcdefghijklmnopqrstuvwxyz"  # index 0 is the CTC blank
@@ -43,9 +45,10 @@ SEED = 0
 OUT = Path(__file__).resolve().parents[1] / "weights" / "stt"
 
 
-def build_model(channels: int = CHANNELS, blocks: int = BLOCKS, grown_from: int | None = None):
+def build_model(channels: int = CHANNELS, blocks: int = BLOCKS, grown_from: int | None = None, phones: bool = False):
     """grown_from: blocks from that index on start as identities (their last LayerNorm's scale is 0,
-    and x is a ReLU output, so relu(x + 0) = x): a deeper model that computes what the committed one did."""
+    and x is a ReLU output, so relu(x + 0) = x): a deeper model that computes what the committed one did.
+    phones: a second output, log P(phone) from the same head (demos/stt/phones.py), for --phone-aux."""
     import keras
     from keras import layers
 
@@ -61,7 +64,36 @@ def build_model(channels: int = CHANNELS, blocks: int = BLOCKS, grown_from: int 
         x = layers.ReLU(name=f"b{b}_relu2")(layers.Add(name=f"b{b}_add")([x, y]))
     x = layers.Conv1D(384, 1, activation="relu", name="head")(x)
     out = layers.Conv1D(len(ALPHABET), 1, name="chars")(x)
+    if phones:
+        return keras.Model(inp, [out, layers.Conv1D(len(PHONES), 1, name="phones")(x)], name="stt")
     return keras.Model(inp, out, name="stt")
+
+
+def joint(model):
+    """A two-headed model as one output for export: the phone head's 1x1 convolution stacked after
+    the letters' in one layer ('chars_phones', letters first), so core/ runs it as one network."""
+    import keras
+    from keras import layers
+
+    if len(model.outputs) == 1:
+        return model
+    both = layers.Conv1D(len(ALPHABET) + len(PHONES), 1, name="chars_phones")
+    out = keras.Model(model.input, both(model.get_layer("head").output), name="stt")
+    (kc, bc), (kp, bp) = model.get_layer("chars").get_weights(), model.get_layer("phones").get_weights()
+    both.set_weights([np.concatenate([kc, kp], -1), np.concatenate([bc, bp])])
+    return out
+
+
+def split_joint(model, stem: Path) -> None:
+    """The reverse of joint() after load_into_keras: exported 'chars_phones' weights into the
+    two-headed Keras model's 'chars' and 'phones' layers."""
+    from core import weights
+
+    layer = {la.name: la for la in weights.load(str(stem))[0].layers}.get("chars_phones")
+    if layer is not None:
+        k, b, n = layer.params["kernel"], layer.params["bias"], len(ALPHABET)
+        model.get_layer("chars").set_weights([k[..., :n], b[:n]])
+        model.get_layer("phones").set_weights([k[..., n:], b[n:]])
 
 
 def encode(text: str) -> np.ndarray:
@@ -99,7 +131,7 @@ def load_shards(pattern: str) -> list[tuple[np.ndarray, str, str]]:
     return out
 
 
-def feasible(n_frames: int, text: str) -> bool:
+def feasible(n_frames: int, text: str | list) -> bool:
     """CTC needs one output frame per character plus a blank between repeated characters."""
     need = len(text) + sum(a == b for a, b in zip(text, text[1:], strict=False))
     return 0 < need <= -(-n_frames // STRIDE)
@@ -154,13 +186,37 @@ def pad_batch(data: list, idx: list[int], rng: np.random.Generator | None, stren
     return (x, y, np.array([-(-len(data[i][0]) // STRIDE) for i in idx], np.int32), np.array([len(t) for t in labels], np.int32))
 
 
+def phone_labels(data: list, idx: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Padded phone targets, their lengths and a 0/1 weight per clip (0: a word not in the
+    dictionary, or too many phones for the frames; such a clip gets a dummy target and no phone loss)."""
+    labels = [encode_phones(data[i][1]) for i in idx]
+    ok = np.array([t is not None and feasible(len(data[i][0]), t.tolist()) for t, i in zip(labels, idx, strict=True)], np.float32)
+    labels = [t if w else np.array([1], np.int32) for t, w in zip(labels, ok, strict=True)]
+    y = np.zeros((len(idx), max(len(t) for t in labels)), np.int32)
+    for k, t in enumerate(labels):
+        y[k, : len(t)] = t
+    return y, np.array([len(t) for t in labels], np.int32), ok
+
+
 def evaluate(model, data: list) -> dict[str, float]:
-    """Greedy CER and WER per source."""
+    """Greedy CER and WER per source (and the phone error rate of a phone head, over all sources)."""
     errs: dict[str, list[int]] = {}
+    per = [0, 0]
     for i in range(0, len(data), 16):
         chunk = list(range(i, min(i + 16, len(data))))
         x, _, lens, _ = pad_batch(data, chunk, None)
-        logits = model(x, training=False).numpy()
+        logits = model(x, training=False)
+        if isinstance(logits, list | tuple):
+            best = logits[1].numpy().argmax(-1)
+            for k, j in enumerate(chunk):
+                ref = encode_phones(data[j][1])
+                if ref is not None:
+                    b = best[k, : lens[k]]
+                    hyp = b[np.r_[True, b[1:] != b[:-1]] & (b != 0)]
+                    per[0] += edit_distance(hyp.tolist(), ref.tolist())
+                    per[1] += len(ref)
+            logits = logits[0]
+        logits = logits.numpy()
         for k, j in enumerate(chunk):
             hyp, ref = greedy(logits[k, : lens[k]]), data[j][1]
             e = errs.setdefault(data[j][2], [0, 0, 0, 0])
@@ -170,7 +226,7 @@ def evaluate(model, data: list) -> dict[str, float]:
             e[3] += len(ref.split())
     out = {f"cer_{s}": round(e[0] / e[1], 4) for s, e in errs.items()}
     out |= {f"wer_{s}": round(e[2] / e[3], 4) for s, e in errs.items()}
-    return out
+    return out | ({"per": round(per[0] / per[1], 4)} if per[1] else {})
 
 
 def last_checkpoints(n: int) -> tuple[list[Path], list[list[np.ndarray]]]:
@@ -188,13 +244,16 @@ def mean_weights(weights: list[list[np.ndarray]]) -> list[np.ndarray]:
 VALIDATION = "speechocean762 test-split adults, AN4 test/, FSDD jackson; commonvoice_en as a native monitor: never trained on"
 
 
-def card_head() -> dict:
+def card_head(phones: bool = False) -> dict:
     """The model card's fixed part: what the network computes and what its input must be."""
+    pre = {"rate": 16000, "hop_s": 0.01, "n_mels": N_MELS, "stride": STRIDE, "alphabet": ALPHABET}
+    if phones:
+        pre["phones"] = PHONES
     return {
         "name": "stt",
-        "task": "log P(character) every 30 ms for 16 kHz English speech (CTC); decode with demos/stt/decoder.py",
-        "preprocessing": {"rate": 16000, "hop_s": 0.01, "n_mels": N_MELS, "stride": STRIDE, "alphabet": ALPHABET,
-                          "features": "demos/features.py log_mel"},
+        "task": "log P(character) every 30 ms for 16 kHz English speech (CTC)" + (", then log P(phone)" if phones else "")
+        + "; decode with demos/stt/decoder.py",
+        "preprocessing": pre | {"features": "demos/features.py log_mel"},
     }
 
 
@@ -210,6 +269,8 @@ def export_checkpoint(stem: Path = OUT, average: int = 1) -> None:
     if kept:
         print("averaging", [p.name for p in kept], flush=True)
         model.set_weights(mean_weights(weights))
+    phones = len(model.outputs) == 2
+    model = joint(model)
     log = [json.loads(line) for line in (RUN / "log.jsonl").open()] if (RUN / "log.jsonl").exists() else []
     corpus = {}
     for split in ("train", "val", "native"):
@@ -220,7 +281,7 @@ def export_checkpoint(stem: Path = OUT, average: int = 1) -> None:
             by[src][0] += 1
             by[src][1] += len(f) / 360000
         corpus[split] = {s: {"clips": n, "hours": round(h, 2)} for s, (n, h) in sorted(by.items())}
-    card = card_head() | {
+    card = card_head(phones) | {
         "training": {
             "script": "training/train_stt.py (corpus: training/stt_corpus.py)",
             "corpus": corpus,
@@ -253,6 +314,8 @@ def main() -> None:
                     help="with --init-from-weights: residual blocks; more than the committed model's are added as identities")
     ap.add_argument("--repeat", nargs="+", default=[], metavar="SOURCE=N",
                     help="show a source's clips N times as often as the others (after --real-repeat), e.g. fsdd=3")
+    ap.add_argument("--phone-aux", type=float, default=0.0,
+                    help="weight of a second CTC loss on phones (a head dropped at export); 0 = none")
     ap.add_argument("--export", action="store_true", help="only export the last checkpoint to weights/stt")
     ap.add_argument("--average", type=int, default=1, help="with --export: average the last N checkpoints")
     args = ap.parse_args()
@@ -272,11 +335,15 @@ def main() -> None:
             from core import weights
             from training.export import load_into_keras
 
-            have = sum(layer.name.endswith("_conv1") for layer in weights.load(str(OUT))[0].layers)
-            model = build_model(blocks=max(args.blocks, have), grown_from=have)
+            committed = weights.load(str(OUT))[0].layers
+            have = sum(layer.name.endswith("_conv1") for layer in committed)
+            phones = args.phone_aux > 0 or any(layer.name == "chars_phones" for layer in committed)
+            model = build_model(blocks=max(args.blocks, have), grown_from=have, phones=phones)
             load_into_keras(model, OUT)
+            if phones:
+                split_joint(model, OUT)
         else:
-            model = build_model(blocks=args.blocks)
+            model = build_model(blocks=args.blocks, phones=args.phone_aux > 0)
     model.summary(print_fn=lambda s: None)
     print(f"{model.count_params():,} parameters", flush=True)
     start = state["step"] if args.warm_restart else 0  # a warm restart: the schedule counts from here
@@ -296,11 +363,20 @@ def main() -> None:
         for v, k in zip(opt.variables, sorted(z.files, key=int), strict=True):
             v.assign(z[k])
 
+    two_heads = len(model.outputs) == 2
+
+    def ctc(y, logits, yl, xl):
+        return tf.nn.ctc_loss(y, logits, yl, xl, logits_time_major=False, blank_index=0) / tf.cast(yl, tf.float32)
+
     @tf.function(reduce_retracing=True)
-    def train_step(x, y, xl, yl):
+    def train_step(x, y, xl, yl, py, pyl, pw):
         with tf.GradientTape() as tape:
-            logits = model(x, training=True)
-            loss = tf.reduce_mean(tf.nn.ctc_loss(y, logits, yl, xl, logits_time_major=False, blank_index=0) / tf.cast(yl, tf.float32))
+            if two_heads:
+                logits, plogits = model(x, training=True)
+                loss = tf.reduce_mean(ctc(y, logits, yl, xl))
+                loss += args.phone_aux * tf.reduce_sum(ctc(py, plogits, pyl, xl) * pw) / tf.maximum(tf.reduce_sum(pw), 1.0)
+            else:
+                loss = tf.reduce_mean(ctc(y, model(x, training=True), yl, xl))
         grads = tape.gradient(loss, model.trainable_variables)
         opt.apply_gradients(zip(grads, model.trainable_variables, strict=True))
         return loss
@@ -335,7 +411,7 @@ def main() -> None:
         print(f"epoch {state['epoch']}: {len(train)} clips, {sum(len(f) for f, _, _ in train) / 360000:.1f} h", flush=True)
         for idx in batches(rng, train):
             x, y, xl, yl = pad_batch(train, idx, rng, args.spec_augment)
-            losses.append(float(train_step(x, y, xl, yl)))
+            losses.append(float(train_step(x, y, xl, yl, *phone_labels(train, idx))))
             state["step"] += 1
             if state["step"] % 50 == 0:
                 print(f"step {state['step']} loss {np.mean(losses[-50:]):.3f} {(time.time() - t0) / 60:.1f} min", flush=True)

@@ -3,8 +3,11 @@ development set that is neither trained on nor used for validation: speechocean7
 children (--split dev), or native Common Voice v1 clips (--split native_dev, training/stt_corpus.py).
 
     python -m training.tune_stt_decoder [--clips 200] [--split native_dev]
+    python -m training.tune_stt_decoder --rescore --split native_dev   # a model with a phone head
 
-Prints WER for each setting; put the best in demos/stt/decoder.py's Settings.
+Prints WER for each setting; put the best in demos/stt/decoder.py's Settings. --rescore: the
+weights that add up the proposals' score parts (letters' share, LM weight, word score), chosen
+with the beam searches' settings as they are in Settings.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ from __future__ import annotations
 import argparse
 import itertools
 
+import numpy as np
+
 from demos.audio import read_audio
 from demos.stt import decoder
-from demos.stt.pipeline import posteriors
+from demos.stt.pipeline import WEIGHTS, heads
 from training.stt_corpus import normalise, real_clips
 from training.train_stt import edit_distance
 
@@ -27,20 +32,41 @@ def main() -> None:
     ap.add_argument("--general", type=float, nargs="+", default=[1.0, 0.5, 0.3], help="PocketSphinx's share of the LM mix")
     ap.add_argument("--lm-weight", type=float, nargs="+", default=[0.6, 1.0, 1.5, 2.0])
     ap.add_argument("--word-score", type=float, nargs="+", default=[-1.0, 0.0, 1.0, 2.0])
+    ap.add_argument("--rescore", action="store_true", help="tune the rescoring of a phone-headed model's proposals instead")
+    ap.add_argument("--char-share", type=float, nargs="+", default=[0.25, 0.4, 0.5, 0.6, 0.75, 1.0])
+    ap.add_argument("--stem", default=str(WEIGHTS), help="weights to tune for")
     args = ap.parse_args()
     every = real_clips(args.split)
     clips = every[:: max(1, len(every) // args.clips)][: args.clips]
-    data = [(posteriors(read_audio(p)), normalise(t).split()) for p, t, _ in clips]
+    data = [(heads(read_audio(p), stem=args.stem), normalise(t).split()) for p, t, _ in clips]
     words = sum(len(r) for _, r in data)
-    greedy = sum(edit_distance(decoder.greedy(lp)[0], r) for lp, r in data) / words
+    greedy = sum(edit_distance(decoder.greedy(lp)[0], r) for (lp, _), r in data) / words
     print(f"{len(data)} clips, {words} words; greedy WER {greedy:.3f}")
+    if args.rescore:
+        rescore(args, data, words)
+        return
     results = []
     for general, lm_weight, word_score in itertools.product(args.general, args.lm_weight, args.word_score):
         s = decoder.Settings(beam=args.beam, lm_weight=lm_weight, word_score=word_score, general_weight=general)
         dec = decoder.get("lm", s)
-        w = sum(edit_distance(dec(lp)[0], r) for lp, r in data) / words
+        w = sum(edit_distance(dec(lp, ph)[0], r) for (lp, ph), r in data) / words
         results.append((w, general, lm_weight, word_score))
         print(f"general LM share {general:.2f} lm_weight {lm_weight:.1f} word_score {word_score:+.1f}: WER {w:.3f}", flush=True)
+    print("best:", min(results))
+
+
+def rescore(args, data: list, words: int) -> None:
+    """Each clip's proposals and score parts once, then every mix of the parts."""
+    dec = decoder.get("lm")
+    if getattr(dec, "phone_decoder", None) is None or data[0][0][1] is None:
+        raise SystemExit("--rescore needs a model with a phone head and the language model")
+    found = [(dec.proposals(lp, ph), r) for (lp, ph), r in data]
+    results = []
+    for share, lm_weight, word_score in itertools.product(args.char_share, args.lm_weight, args.word_score):
+        mix = np.array([share, 1 - share, lm_weight, word_score])
+        w = sum(edit_distance(list(c[int(np.argmax(parts @ mix))]), r) for (c, _, parts), r in found) / words
+        results.append((w, share, lm_weight, word_score))
+        print(f"letters' share {share:.2f} lm_weight {lm_weight:.1f} word_score {word_score:+.1f}: WER {w:.3f}", flush=True)
     print("best:", min(results))
 
 

@@ -15,6 +15,7 @@ from demos.i18n import N_, _, count, num, pct, translate
 from demos.media import MediaError
 from demos.plots import localize
 from demos.stt import decoder, lm
+from demos.stt.phones import PHONES
 from demos.stt.pipeline import Transcript, load_model, pocketsphinx, transcribe
 from demos.widgets import choose_audio, queued, waiting_text
 
@@ -59,13 +60,14 @@ def words_table(tr: Transcript) -> list[dict]:
     return [{_("word"): w.text, _("start (s)"): num(w.start), _("end (s)"): num(w.end)} for w in tr.words]
 
 
-def posteriorgram(x: np.ndarray, tr: Transcript):
+def posteriorgram(x: np.ndarray, tr: Transcript, phones: bool = False):
+    """The sound wave with the words found, over the network's letter (or phone) probabilities."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    probs = np.exp(tr.logp)
+    probs = np.exp(tr.phone_logp if phones else tr.logp)
     dur = len(probs) * tr.frame_s
     fig, (a0, a1) = plt.subplots(2, 1, figsize=(11, 5.2), dpi=100, sharex=True, gridspec_kw={"height_ratios": [1, 4]})
     t = np.arange(len(x)) / 16000
@@ -76,11 +78,14 @@ def posteriorgram(x: np.ndarray, tr: Transcript):
     for w in tr.words:
         a0.axvspan(w.start, w.end, color="#7fb3d5", alpha=0.3, lw=0)
         a0.text((w.start + w.end) / 2, a0.get_ylim()[1], w.text, ha="center", va="bottom", fontsize=8)
-    labels = [_("blank"), _("space"), "'", *decoder.ALPHABET[3:]]
+    if phones:
+        labels = [_("blank"), _("space"), *(p.upper() for p in PHONES[2:])]
+    else:
+        labels = [_("blank"), _("space"), "'", *decoder.ALPHABET[3:]]
     a1.imshow(probs.T, aspect="auto", origin="upper", cmap="magma", extent=(0, dur, len(labels) - 0.5, -0.5), vmin=0, vmax=1, interpolation="nearest")
-    a1.set_yticks(range(len(labels)), labels, fontsize=7)
+    a1.set_yticks(range(len(labels)), labels, fontsize=6 if phones else 7)
     a1.set_xlabel(_("seconds"))
-    a1.set_ylabel(_("character"))
+    a1.set_ylabel(_("phone") if phones else _("character"))
     fig.tight_layout()
     return localize(fig)
 
@@ -135,6 +140,11 @@ def look_inside(net, card: dict, x: np.ndarray, tr: Transcript) -> None:
     st.caption(_("Top: the sound wave, with the words found. Bottom: the network's output, the probability of each "
                  "character every 30 ms (bright = likely). Most frames are *blank*; each letter lights up briefly "
                  "where it is heard. The beam search reads words off this picture."))
+    if tr.phone_logp is not None:
+        st.pyplot(posteriorgram(x, tr, phones=True), clear_figure=True)
+        st.caption(_("The network's second output: the probability of each English sound (phone, in the CMU "
+                     "dictionary's ARPAbet: AA as in *father*, IY as in *see*, SH as in *she*...) every 30 ms. Sounds "
+                     "are easier to learn than English spelling; the decoder reads the words both ways and weighs the two."))
     from demos.features import log_mel
 
     feats = log_mel(x[: 16000 * 2], card["preprocessing"]["n_mels"])[None]
@@ -144,10 +154,13 @@ def look_inside(net, card: dict, x: np.ndarray, tr: Transcript) -> None:
                    _("kernel, stride, dilation"): (f"{layer.params['kernel'].shape[0]}, {layer.config.get('strides', 1)}, "
                                                    f"{layer.config.get('dilation', 1)}") if "kernel" in layer.params else ""}
                   for layer in net.layers], hide_index=True, width="stretch")
+    n_chars, n_phones = len(card["preprocessing"]["alphabet"]), len(card["preprocessing"].get("phones", []))
+    last = (_("The last layer gives {n} scores per frame: {chars} for the characters and {phones} for the phones, each "
+              "group turned into probabilities by its own softmax.").format(n=n_chars + n_phones, chars=n_chars, phones=n_phones)
+            if n_phones else _("The last layer gives {n} scores per frame, turned into probabilities by a softmax.").format(n=n_chars))
     st.caption(_("{n} parameters. Each Conv1D output is a weighted sum over a few neighbouring frames of "
                  "every input channel, plus a bias; LayerNorm rescales each frame; ReLU keeps the positive part; "
-                 "Add is a shortcut that lets a block learn a correction to its input. The last layer gives 29 scores "
-                 "per frame, turned into probabilities by a softmax.").format(n=count(net.n_params())))
+                 "Add is a shortcut that lets a block learn a correction to its input.").format(n=count(net.n_params())) + " " + last)
 
 
 def model_card(card: dict) -> None:
@@ -174,10 +187,10 @@ def page() -> None:
     st.title(_("Speech to text"))
     st.markdown(_(
         "A convolutional network hears the sound as a **log-mel spectrogram** (64 frequency bands, every 10 ms) and, "
-        "every 30 ms, gives the probability of each character (a to z, apostrophe, space, or *blank*: nothing new). "
-        "A **beam search** then finds the likeliest sequence of real English words, weighing the network's "
-        "characters against a **language model** of which words follow which. The frames where each word's letters "
-        "light up give its time."
+        "every 30 ms, gives the probability of each character (a to z, apostrophe, space, or *blank*: nothing new) "
+        "and of each English sound (**phone**). A **beam search** then finds the likeliest sequence of real English "
+        "words, weighing the network's characters and sounds (a word's sounds come from a pronouncing dictionary) "
+        "against a **language model** of which words follow which. The frames where each word lights up give its time."
     ))
     st.caption(_("It was trained on English speech only: speak English to it (the transcript is in English)."))
     try:

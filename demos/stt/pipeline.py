@@ -50,6 +50,7 @@ class Transcript:
     logp: np.ndarray | None = None  # (frames, symbols) log P, every `frame_s`
     frame_s: float = 0.03
     note: str = ""  # said to the user (silence, a fallback decoder...): an English msgid or Msg, translated where shown
+    phone_logp: np.ndarray | None = None  # (frames, phones) log P from the phone head, if the model has one
 
     @property
     def text(self) -> str:
@@ -85,10 +86,22 @@ class Transcript:
                            "timing_s": {k: round(v, 3) for k, v in self.timing.items()}, "note": self.note}, indent=2)
 
 
+def log_softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(-1, keepdims=True)
+    return z - np.log(np.exp(z).sum(-1, keepdims=True))
+
+
 def posteriors(x: np.ndarray, progress: Callable[[float], None] = lambda f: None, stem: str = str(WEIGHTS)) -> np.ndarray:
-    """log P(symbol) for every 30 ms of 16 kHz audio: (frames, len(ALPHABET)). Long clips go
-    through the network in 30 s chunks with context either side, so memory stays small and the
-    result equals one pass over the whole clip. `stem`: other weights (for comparing models)."""
+    """log P(symbol) for every 30 ms of 16 kHz audio: (frames, len(ALPHABET))."""
+    return heads(x, progress, stem)[0]
+
+
+def heads(x: np.ndarray, progress: Callable[[float], None] = lambda f: None,
+          stem: str = str(WEIGHTS)) -> tuple[np.ndarray, np.ndarray | None]:
+    """log P(character) and, if the model has a phone head, log P(phone) for every 30 ms of 16 kHz
+    audio (the network's last layer holds both heads, letters first). Long clips go through the
+    network in 30 s chunks with context either side, so memory stays small and the result equals
+    one pass over the whole clip. `stem`: other weights (for comparing models)."""
     net, card = load_model(stem)
     stride = card["preprocessing"]["stride"]
     feats = log_mel(x, card["preprocessing"]["n_mels"])
@@ -102,8 +115,8 @@ def posteriors(x: np.ndarray, progress: Callable[[float], None] = lambda f: None
         out.append(logits[a : a + CHUNK // stride])
         progress(min(1.0, (start + CHUNK) / len(feats)))
     logits = np.concatenate(out)[:n_out]
-    logits = logits - logits.max(-1, keepdims=True)
-    return logits - np.log(np.exp(logits).sum(-1, keepdims=True))
+    n = len(card["preprocessing"]["alphabet"])
+    return log_softmax(logits[:, :n]), (log_softmax(logits[:, n:]) if logits.shape[1] > n else None)
 
 
 def transcribe(x: np.ndarray, mode: str = "lm", progress: Callable[[float, str], None] = lambda f, s: None) -> Transcript:
@@ -116,20 +129,21 @@ def transcribe(x: np.ndarray, mode: str = "lm", progress: Callable[[float, str],
         return Transcript([], mode, duration, note=N_("The clip is silent: there is nothing to transcribe."))
     t = time.perf_counter()
     listening = _("Listening...")
-    logp = posteriors(x, lambda f: progress(0.8 * f, listening))
+    logp, phones = heads(x, lambda f: progress(0.8 * f, listening))
     timing["network"] = time.perf_counter() - t
     _net, card = load_model()
     frame_s = card["preprocessing"]["stride"] * card["preprocessing"]["hop_s"]
     t = time.perf_counter()
     progress(0.85, _("Finding the words..."))
     decode = decoder.get(mode)
-    words, sp = decode(logp)
+    words, sp = decode(logp, phones)
     timing["decode"] = time.perf_counter() - t
     note = getattr(decode, "reason", "")
     if not words and not note:
         note = N_("No speech was recognised in this clip.")
     progress(1.0, _("Done."))
-    return Transcript([Word(w, a * frame_s, b * frame_s) for w, (a, b) in zip(words, sp, strict=True)], mode, duration, timing, logp, frame_s, note)
+    return Transcript([Word(w, a * frame_s, b * frame_s) for w, (a, b) in zip(words, sp, strict=True)], mode, duration, timing, logp, frame_s, note,
+                      phones)
 
 
 # ------------------------------------------------------------------------ the classic baseline
