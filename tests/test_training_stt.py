@@ -134,3 +134,20 @@ def test_phone_targets_skip_clips_with_unknown_words():
     y, lengths, weight = phone_labels(data, [0, 1, 2])
     assert weight.tolist() == [1, 0, 0]  # an unknown word; too many phones for 2 output frames
     assert lengths[0] == 9 and y[0, :9].tolist() == [17, 4, 22, 26, 1, 37, 13, 22, 10]  # hh ah l ow | w er l d
+
+
+def test_soup_mixes_the_letters_and_keeps_the_only_phone_head(tmp_path):
+    from training.soup import soup
+
+    rng = np.random.default_rng(0)
+    head = {"head/kernel": rng.normal(size=(1, 4, 3))}
+    letters = head | {"chars/kernel": rng.normal(size=(1, 3, 5)), "chars/bias": rng.normal(size=5)}
+    both = {k: v + 1 for k, v in head.items()} | {"chars_phones/kernel": rng.normal(size=(1, 3, 8)), "chars_phones/bias": rng.normal(size=8)}
+    np.savez(tmp_path / "letters.npz", **letters)
+    np.savez(tmp_path / "both.npz", **both)
+    mixed = soup([(tmp_path / "letters.npz", 0.5), (tmp_path / "both.npz", 0.5)])
+    assert set(mixed) == set(both)
+    assert np.allclose(mixed["head/kernel"], head["head/kernel"] + 0.5)
+    assert np.allclose(mixed["chars_phones/kernel"][..., :5], (letters["chars/kernel"] + both["chars_phones/kernel"][..., :5]) / 2)
+    assert np.allclose(mixed["chars_phones/kernel"][..., 5:], both["chars_phones/kernel"][..., 5:])
+    assert np.allclose(mixed["chars_phones/bias"][5:], both["chars_phones/bias"][5:])

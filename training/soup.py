@@ -24,22 +24,37 @@ def soup(parts: list[tuple[Path, float]], zero_if_missing: tuple[str, ...] = ())
 
     A model grown from another (train_stt --blocks) has arrays the smaller one lacks. With
     `zero_if_missing`, an array absent from a model counts there as zeros if its name holds one of
-    those strings (the scale that made a new block an identity), else as the other models' value."""
-    loaded = [(np.load(p), w) for p, w in parts]
-    keys = max((z.files for z, _ in loaded), key=len)  # the grown model's arrays, in its order
-    if any(not set(z.files) <= set(keys) for z, _ in loaded) or (not zero_if_missing and any(set(z.files) != set(keys) for z, _ in loaded)):
+    those strings (the scale that made a new block an identity), else as the other models' value.
+    A speech model with a phone head (train_stt --phone-aux) mixes with one without: the letters are
+    mixed, and the phone head is the one model's that has it."""
+    loaded = [(with_phone_head(dict(np.load(p)), parts), w) for p, w in parts]
+    keys = max((list(z) for z, _ in loaded), key=len)  # the grown model's arrays, in its order
+    if any(not set(z) <= set(keys) for z, _ in loaded) or (not zero_if_missing and any(set(z) != set(keys) for z, _ in loaded)):
         raise ValueError("the models do not have the same arrays: they are not one architecture")
     total = sum(w for _, w in loaded)
     out = {}
     for k in keys:
-        have = [(z[k].astype(np.float32), w) for z, w in loaded if k in z.files]
-        dtype = next(z[k].dtype for z, _ in loaded if k in z.files)
+        have = [(z[k].astype(np.float32), w) for z, w in loaded if k in z]
+        dtype = next(z[k].dtype for z, _ in loaded if k in z)
         if any(s in k for s in zero_if_missing):
             out[k] = sum(w * a for a, w in have) / total  # absent: zeros, weight kept in the total
         else:
             out[k] = sum(w * a for a, w in have) / sum(w for _, w in have)
         out[k] = out[k].astype(dtype)
     return out
+
+
+def with_phone_head(arrays: dict[str, np.ndarray], parts: list[tuple[Path, float]]) -> dict[str, np.ndarray]:
+    """A letters-only speech model's last layer ('chars') as a letters + phones one ('chars_phones'),
+    the phones taken from the first of `parts` that has them; other models unchanged."""
+    joint = next((z for z in (np.load(p) for p, _ in parts) if "chars_phones/kernel" in z.files), None)
+    if joint is None or "chars/kernel" not in arrays:
+        return arrays
+    n = arrays["chars/kernel"].shape[-1]
+    for part in ("kernel", "bias"):
+        mine = arrays.pop(f"chars/{part}")
+        arrays[f"chars_phones/{part}"] = np.concatenate([mine, joint[f"chars_phones/{part}"][..., n:].astype(mine.dtype)], -1)
+    return arrays
 
 
 def write(arrays: dict[str, np.ndarray], card_path: Path, out: Path) -> None:
