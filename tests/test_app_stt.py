@@ -67,5 +67,6 @@ def test_upload_and_bad_uploads(at):
 def test_look_inside(at):
     assert not at.exception
     layers = at.dataframe[-1].value
-    assert list(layers["layer"])[-1] == "chars"
-    assert len(at.get("image")) == 1  # the posteriorgram
+    assert list(layers["layer"])[-1] == "chars_phones"  # the letters' and the phones' scores in one layer
+    assert len(at.get("image")) == 2  # the posteriorgrams: letters, then phones
+    assert any("29 for the characters and 41 for the phones" in c.value for c in at.caption)

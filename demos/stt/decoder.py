@@ -95,7 +95,8 @@ def ctc_scores(logp: np.ndarray, labels: list[list[int]]) -> np.ndarray:
         alpha = np.logaddexp(np.logaddexp(alpha, one), two) + np.where(valid, logp[t][sym], -np.inf)
     ends = np.array([len(e) for e in ext])
     rows = np.arange(n)
-    return np.logaddexp(alpha[rows, ends - 1], alpha[rows, ends - 2])
+    last_label = np.where(ends > 1, alpha[rows, np.maximum(ends - 2, 0)], -np.inf)  # an empty sequence has none
+    return np.logaddexp(alpha[rows, ends - 1], last_label)
 
 
 def pieces(logp: np.ndarray, longest: int = 300) -> list[tuple[int, int]]:
@@ -274,7 +275,7 @@ def get(mode: str, settings: Settings | None = None) -> Callable:
         return greedy
     try:
         if mode == "digits":
-            return BeamDecoder(DIGIT_WORDS, None, settings, settings.digits_word_score)
+            return BeamDecoder(DIGIT_WORDS, None, settings, settings.digits_word_score, phones=True)
         from demos.stt import lm
 
         folder = lm.build(general_weight=settings.general_weight)

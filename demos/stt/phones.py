@@ -26,18 +26,13 @@ def dict_path() -> Path:
 @lru_cache(maxsize=1)
 def lexicon() -> dict[str, list[list[int]]]:
     """word -> its pronunciations as phone indices (the first is the most common)."""
+    index = {p.upper() + stress: i for i, p in enumerate(PHONES) for stress in ("", "0", "1", "2")}
     out: dict[str, list[list[int]]] = {}
     for line in dict_path().read_text(errors="replace").splitlines():
-        parts = line.split()
-        if len(parts) < 2:
-            continue
-        word = parts[0].split("(")[0]
-        phones = []
-        for p in parts[1:]:
-            if p.startswith("#"):  # a comment after the pronunciation
-                break
-            phones.append(PHONES.index(p.rstrip("012").lower()))
-        out.setdefault(word, []).append(phones)
+        word, _, said = line.partition(" ")
+        said = said.split("#", 1)[0].split()  # a comment may follow the pronunciation
+        if said:
+            out.setdefault(word.split("(", 1)[0], []).append([index[p] for p in said])
     return out
 
 
