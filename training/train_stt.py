@@ -10,12 +10,16 @@ full, then light from step 2,500), then `--resume --warm-restart --lr 6e-4 --tot
 --minutes 100 --spec-augment light --real-repeat 2` (a second cosine cycle showing recorded speech
 twice as often), exported as the mean of the last five checkpoints (10 minutes apart). That model was
 then fine-tuned for 2 minutes on a GPU by train_stt_accel.py (freshly augmented recorded speech);
-weights/stt.json keeps both logs (the CPU one under training.base).
+weights/stt.json keeps both logs (the CPU one under training.base). The shipped model continues that
+line (soups and continuations, README) with a phone head: `--init-from-weights --phone-aux 1.0
+--lr 3e-4 --total-steps 6500 --minutes 105 --spec-augment light --real-repeat 2 --repeat fsdd=2`,
+exported as the mean of its last three checkpoints (`--export --average 3`).
 
 A convolutional model: a strided Conv1D (3 input frames per output frame, 33 outputs per second),
 residual blocks of two Conv1Ds with LayerNorm and ReLU (LayerNorm, not BatchNorm: batches here are
 bucketed by length, and BatchNorm's running statistics then differ from any one clip's), a 1x1
-layer and a linear layer of 29 logits: blank, space, apostrophe, a-z. CTC loss; Adam with warm-up
+layer and a linear layer of 29 logits: blank, space, apostrophe, a-z (with --phone-aux, a second one of
+41 phone logits beside it, exported together as one layer). CTC loss; Adam with warm-up
 and cosine decay; SpecAugment masks. Checkpoints every --check-minutes to training/runs/stt/
 (resumable with --resume); progress in training/runs/stt/log.jsonl.
 """
