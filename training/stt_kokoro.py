@@ -2,7 +2,7 @@
 
 Two steps, two environments (the TTS runtime is a training tool only, never shipped):
 
-    python -m training.stt_kokoro texts --n 4000                       # the project's .venv: what to say
+    python -m training.stt_kokoro texts --n 4000 [--append]            # the project's .venv: what to say
     /work/extra/ttsvenv/bin/python training/stt_kokoro.py speak --part 0 --parts 2   # one process per part
     python -m training.stt_corpus --synth-clips 0 --real-copies 2 --more-cv --kokoro   # into shards
 
@@ -43,15 +43,17 @@ ENGLISH = [  # American (a) and British (b), women (f) and men (m)
 ]
 
 
-def make_texts(n: int, seed: int = 7) -> None:
-    """Write OUT/texts.tsv: id, text to say, transcript, voice (one name or 'a+b@w'), speed."""
+def make_texts(n: int, seed: int = 7, append: bool = False) -> None:
+    """Write OUT/texts.tsv: id, text to say, transcript, voice (one name or 'a+b@w'), speed. With
+    append, add n more rows after the existing ones (their ids and wav files stay as they are)."""
     from training.stt_corpus import synthetic_texts
 
-    rng = random.Random(seed)
+    first = len(read_texts()) if append and (OUT / "texts.tsv").exists() else 0
+    rng = random.Random(seed + first)  # a new seed for each batch, so new rows are new draws
     OUT.mkdir(parents=True, exist_ok=True)
-    with (OUT / "texts.tsv").open("w", newline="") as f:
+    with (OUT / "texts.tsv").open("a" if first else "w", newline="") as f:
         out = csv.writer(f, delimiter="\t", lineterminator="\n")
-        for i, (say, text) in enumerate(synthetic_texts(n, rng)):
+        for i, (say, text) in enumerate(synthetic_texts(n, rng), start=first):
             a = rng.choice(ENGLISH)
             voice = a if rng.random() < 0.5 else f"{a}+{rng.choice(ENGLISH)}@{rng.uniform(0.3, 0.7):.2f}"
             out.writerow([f"k{i:05d}", say, text, voice, f"{rng.uniform(0.85, 1.15):.2f}"])
@@ -118,11 +120,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("step", choices=["texts", "speak"])
     ap.add_argument("--n", type=int, default=4000, help="texts: how many clips")
+    ap.add_argument("--append", action="store_true", help="texts: add --n rows to the existing texts.tsv")
     ap.add_argument("--part", type=int, default=0)
     ap.add_argument("--parts", type=int, default=1)
     args = ap.parse_args()
     if args.step == "texts":
-        make_texts(args.n)
+        make_texts(args.n, append=args.append)
     else:
         speak(args.part, args.parts)
 
