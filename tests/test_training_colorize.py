@@ -122,3 +122,32 @@ def test_soup_is_the_weighted_mean_and_loads(tmp_path):
     ref, _ = weights.load(stem)
     x = np.zeros((1, 16, 16, 1), np.float32)
     assert np.array_equal(net.forward(x), ref.forward(x))
+
+
+def test_gain_head_is_appended_read_and_applied(tmp_path):
+    """train_colorize_gain.attach adds the head as one more output channel; the pipeline splits it
+    off (the colour logits stay the plain model's) and, with use_gain, scales the colour by it."""
+    from demos.colorize import pipeline
+    from training.train_colorize_gain import GAIN_MAX, attach, build_head
+
+    stem = ROOT / "weights" / "colorize"
+    head = build_head(64 + 218)
+    hid, gain = head.get_layer("gain_hidden"), head.get_layer("gain")
+    hid.set_weights([np.zeros_like(w) for w in hid.get_weights()])
+    target = 0.5  # g = GAIN_MAX * sigmoid(b) everywhere
+    gain.set_weights([np.zeros_like(gain.get_weights()[0]), np.array([np.log(target / (GAIN_MAX - target))], np.float32)])
+    attach(head, np.zeros(64 + 218, np.float32), np.ones(64 + 218, np.float32), stem, tmp_path / "gain", {"note": "test"})
+    rgb = np.random.default_rng(0).uniform(size=(40, 56, 3)).astype(np.float32)
+    try:
+        pipeline.use_weights(stem)
+        plain = pipeline.run_network(rgb)
+        pipeline.use_weights(tmp_path / "gain")
+        res = pipeline.run_network(rgb)
+        assert res.gain is not None and np.allclose(res.gain, target, atol=2e-3)
+        assert np.allclose(res.logits, plain.logits, atol=1e-2) and plain.gain is None
+        decode = {"cast": 0.5, "smooth": 1.0}
+        off = pipeline.decode_ab(res.logits, 0.35, decode, res.gain)
+        on = pipeline.decode_ab(res.logits, 0.35, {**decode, "use_gain": 1.0}, res.gain)
+        assert np.allclose(on, target * off, atol=0.05)
+    finally:
+        pipeline.use_weights(stem)

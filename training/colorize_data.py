@@ -122,8 +122,8 @@ def sampling_weights(paths: list[Path], extra: Path = EXTRA, extra_share: float 
     return np.where(is_extra, extra_share / is_extra.sum(), (1 - extra_share) / (~is_extra).sum())
 
 
-def batches(rng: np.random.Generator, images: list[np.ndarray], batch: int, p: np.ndarray | None = None):
+def batches(rng: np.random.Generator, images: list[np.ndarray], batch: int, p: np.ndarray | None = None, crop: int = CROP):
     """An endless stream of (L, ab) batches of random crops; `p`: each image's draw probability."""
     while True:
-        pairs = [lab_pair(random_crop(rng, images[i])) for i in rng.choice(len(images), batch, p=p)]
+        pairs = [lab_pair(random_crop(rng, images[i], crop)) for i in rng.choice(len(images), batch, p=p)]
         yield np.stack([p[0] for p in pairs]), np.stack([p[1] for p in pairs])

@@ -14,6 +14,11 @@ globs, then these rules, in this order, on each file:
   already in ../shared/data/images or already kept here;
 * at most `cap` kept per source (files are visited in a fixed shuffled order).
 
+With --calibration N, the next N photos of each source that pass the same rules (after its
+`cap` training photos, in the same visit order, so the training network never saw them) go to
+<calibration-out>/<source name>/ instead, with their own PROVENANCE.tsv: the set on which the
+decode's chroma gain head is fitted (training/train_colorize_gain.py).
+
 Kept photos are shrunk to longer side 320 (Lanczos, never enlarged) and written as JPEG quality 88
 without metadata to <out>/<source name>/; <out>/PROVENANCE.tsv lists each with its repository,
 commit, original path and the sha256 of the original bytes. Run:
@@ -39,6 +44,7 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "shared" / "data" / "images"
 OUT = ROOT / "extra" / "images"
+CALIBRATION = ROOT / "extra" / "calibration"  # never trained on by the colorizer: fits the chroma gain head
 VALIDATION = ("bsds500/test", "styletransfer")
 LONG_SIDE, MIN_SHORT, MIN_CHROMA = 320, 192, 8.0
 FORBIDDEN = re.compile(r"(^|/)(kodak|kodak24|live1)(/|$)|(^|/)kodim[^/]*$", re.IGNORECASE)
@@ -240,6 +246,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--only", nargs="*", default=None, help="source names to build (default: all)")
+    ap.add_argument("--calibration", type=int, default=0, help="photos per source kept apart after the training ones")
+    ap.add_argument("--calibration-out", type=Path, default=CALIBRATION)
     args = ap.parse_args()
     val, seen = reference_hashes(args.data)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -250,6 +258,7 @@ def main() -> None:
     for row in rows:  # photos kept earlier count as seen
         with Image.open(args.out / row.split("\t")[0]) as img:
             seen.add(mean_hash(img))
+    calib_rows: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         for src in SOURCES:
             if args.only is not None and src["name"] not in args.only:
@@ -258,12 +267,14 @@ def main() -> None:
             files = listed(gd, src["commit"], src["paths"])
             random.Random(0).shuffle(files)
             dest = args.out / src["name"]
-            dest.mkdir(exist_ok=True)
-            for old in dest.glob("*.jpg"):
-                old.unlink()
+            calib = args.calibration_out / src["name"]
+            for d in (dest, calib) if args.calibration else (dest,):
+                d.mkdir(parents=True, exist_ok=True)
+                for old in d.glob("*.jpg"):
+                    old.unlink()
             stats: Counter[str] = Counter()
             for (_, path), raw in zip(files, blobs(gd, [f[0] for f in files]), strict=False):
-                if stats["kept"] >= src["cap"]:
+                if stats["kept"] >= src["cap"] + args.calibration:
                     break
                 reason, img = ("missing", None) if raw is None else examine(raw)
                 if img is not None:
@@ -275,12 +286,19 @@ def main() -> None:
                 seen.add(h)
                 name = re.sub(r"[^A-Za-z0-9._-]", "_", path.rsplit(".", 1)[0].replace("/", "__"))[-120:] + ".jpg"
                 img.info = {}  # no EXIF or ICC profile
+                if stats["kept"] > src["cap"]:  # past the training photos: the calibration set
+                    img.save(calib / name, "JPEG", quality=88)
+                    calib_rows.append("\t".join([f"{src['name']}/{name}", src["repository"], src["commit"], path,
+                                                  hashlib.sha256(raw).hexdigest()]))
+                    continue
                 img.save(dest / name, "JPEG", quality=88)
                 rows.append("\t".join([f"{src['name']}/{name}", src["repository"], src["commit"], path,
                                        hashlib.sha256(raw).hexdigest()]))
             print(src["name"], len(files), dict(stats), flush=True)
     header = "file\trepository\tcommit\toriginal_path\tsha256_of_original"
     prov.write_text("\n".join([header, *rows]) + "\n")
+    if args.calibration:
+        (args.calibration_out / "PROVENANCE.tsv").write_text("\n".join([header, *calib_rows]) + "\n")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from training.colorize_data import EXTRA_SHARE
+from training.colorize_data import CROP, EXTRA_SHARE, LONG_SIDE
 
 # ---- config -------------------------------------------------------------------------------
 RUN = Path(__file__).resolve().parent / "runs" / "colorize"
@@ -107,6 +107,9 @@ def main() -> None:
                     help="class rebalancing lambda of a new run (1 = none, 0.5 = Zhang's: bolder colour, less PSNR)")
     ap.add_argument("--extra-share", type=float, default=EXTRA_SHARE,
                     help="share of crops from the extra photos of training/colorize_sources.py (0: leave them out)")
+    ap.add_argument("--long-side", type=int, default=LONG_SIDE, help="photos are shrunk to this longer side (the app runs at 256)")
+    ap.add_argument("--crop", type=int, default=CROP, help="side of the square training crops (a multiple of 8): "
+                    "larger ones show the global-context branch more of each photo, as the app does")
     args = ap.parse_args()
 
     import keras
@@ -117,10 +120,10 @@ def main() -> None:
     rng = np.random.default_rng(SEED)
     train_paths, monitor_paths = image_paths(extra=EXTRA if args.extra_share else None)
     t0 = time.time()
-    train = [load_rgb(p) for p in train_paths]
-    keep = [i for i, im in enumerate(train) if min(im.shape[:2]) >= 64]
+    train = [load_rgb(p, args.long_side) for p in train_paths]
+    keep = [i for i, im in enumerate(train) if min(im.shape[:2]) >= args.crop // 2]
     train, train_paths = [train[i] for i in keep], [train_paths[i] for i in keep]
-    monitor = [load_rgb(p) for p in monitor_paths]
+    monitor = [load_rgb(p, args.long_side) for p in monitor_paths]
     print(f"loaded {len(train)} training and {len(monitor)} monitor images in {time.time() - t0:.0f}s", flush=True)
 
     bins_file = RUN / "bins.npz"
@@ -164,8 +167,9 @@ def main() -> None:
     (RUN / "config.json").write_text(json.dumps({"batch": BATCH, "lambda": old.get("lambda", LAMBDA) if start_epoch else args.rebalance, "sigma": SIGMA, "lr": args.lr, "reg_weight": REG_WEIGHT,
                                                   "weight_decay": args.weight_decay, "extra_share": args.extra_share,
                                                   "blocks": old.get("blocks", 0) if start_epoch else args.blocks,
-                                                  "init_from_weights": args.init_from_weights or old.get("init_from_weights", False), "total_epochs": args.total_epochs, "steps_per_epoch": STEPS_PER_EPOCH, "train_images": len(train)}))
-    stream = batches(rng, train, BATCH, sampling_weights(train_paths, extra_share=args.extra_share))
+                                                  "init_from_weights": args.init_from_weights or old.get("init_from_weights", False), "total_epochs": args.total_epochs, "steps_per_epoch": STEPS_PER_EPOCH, "train_images": len(train),
+                                                  "long_side": args.long_side, "crop": args.crop}))
+    stream = batches(rng, train, BATCH, sampling_weights(train_paths, extra_share=args.extra_share), args.crop)
     deadline = time.time() + args.minutes * 60
     with log_file.open("a", newline="") as f:
         writer = csv.writer(f)

@@ -44,11 +44,12 @@ def colorize_shared(data: bytes, name: str, trace: bool = False) -> tuple[Colori
     return queued(compute, results=RESULTS, key=(hashlib.sha1(data).hexdigest(), trace))
 
 
-def full_size_download(data: bytes, name: str, logits: np.ndarray, t: float, decode: dict | None) -> bytes:
+def full_size_download(data: bytes, name: str, logits: np.ndarray, t: float, decode: dict | None,
+                       gain: np.ndarray | None = None) -> bytes:
     """The PNG at the photo's own size, made when the button is clicked, in a slot of the queue
     (the browser's download simply waits for it)."""
     with slots.QUEUE.slot():
-        return full_size_png(read_image(data, name), logits, t, decode)
+        return full_size_png(read_image(data, name), logits, t, decode, gain)
 
 
 def activation_grid(act: np.ndarray, n: int = 8) -> list[np.ndarray]:
@@ -124,8 +125,8 @@ def page() -> None:
     cols[1].image(rgb, caption=_("Colorized (T = {t})").format(t=num(t)), clamp=True, width="stretch")
     if result.was_colour:
         cols[2].image(shown, caption=_("Your original colours, for comparison"), clamp=True, width="stretch")
-    logits = result.logits
-    st.download_button(_("Download the colorized photo (PNG)"), lambda: full_size_download(data, name, logits, t, decode),
+    logits, gain = result.logits, result.gain
+    st.download_button(_("Download the colorized photo (PNG)"), lambda: full_size_download(data, name, logits, t, decode, gain),
                        file_name=f"{Path(name).stem}_colorized.png", mime="image/png", key="col_download")
 
     with st.expander(_("Look inside the network")):

@@ -60,6 +60,7 @@ class Colorized:
     L: np.ndarray  # (H, W) original lightness, 0..100
     logits: np.ndarray  # (h, w, Q) at 1/4 of the network's input size (padding removed)
     was_colour: bool  # the input had colour (it was turned grey first)
+    gain: np.ndarray | None = None  # (h, w) the gain head's chroma factor, where the model has one
     trace: dict[str, np.ndarray] = field(default_factory=dict)  # activations, when asked for
 
 
@@ -101,7 +102,11 @@ def run_network(rgb: np.ndarray, trace: bool = False, forward: Callable[[np.ndar
         out, acts = np.asarray((forward or net.forward)(x)), {}
     s = pre["out_stride"]
     logits = out[0, : -(-nh // s), : -(-nw // s)]
-    return Colorized(L=L, logits=logits, was_colour=was_colour, trace=acts)
+    gain = None
+    if "gain_head" in pre and logits.shape[-1] > pre["gain_head"]["channel"]:  # its one more channel
+        gain = pre["gain_head"]["max"] * logits[..., pre["gain_head"]["channel"]]
+        logits = logits[..., : pre["gain_head"]["channel"]]
+    return Colorized(L=L, logits=logits, was_colour=was_colour, trace=acts, gain=gain)
 
 
 def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
@@ -142,7 +147,8 @@ def chroma_gain(p1: np.ndarray, decode: dict[str, float]) -> np.ndarray:
     return np.clip((c - decode["floor"]) / (decode["full"] - decode["floor"]), 0.0, 1.0)
 
 
-def decode_ab(logits: np.ndarray, temperature: float, decode: dict[str, float] | None = None) -> np.ndarray:
+def decode_ab(logits: np.ndarray, temperature: float, decode: dict[str, float] | None = None,
+              gain: np.ndarray | None = None) -> np.ndarray:
     """Annealed mean (Zhang et al. 2016), softmax(logits / T) . bin centres, muted where unsure.
 
     T = 1 is the plain mean (safe, muted); smaller T moves toward the most likely colour (vivid).
@@ -151,6 +157,8 @@ def decode_ab(logits: np.ndarray, temperature: float, decode: dict[str, float] |
     colour kept (1 = all of it), `smooth`, the width of a Gaussian blur of the colour itself,
     `prior`, the power of the decode-time rebalancing (0 = none), and `chroma`, a plain factor on
     the colour (1 = none; tried bolder, it doubled the photos worse than grey: README).
+    `gain`: the gain head's factor at each position (training/train_colorize_gain.py), applied
+    before the cast and the smoothing when the decode's `use_gain` is on.
     """
     _, card = load_model()
     pre = card["preprocessing"]
@@ -164,6 +172,8 @@ def decode_ab(logits: np.ndarray, temperature: float, decode: dict[str, float] |
     ab = softmax(z, temperature) @ centres
     if decode.get("full", 0.0) > decode.get("floor", 0.0):  # muting on: it needs the T = 1 distribution too
         ab *= chroma_gain(softmax(logits), decode)[..., None]
+    if gain is not None and decode.get("use_gain", 0.0):  # learned: how far to trust the colour here
+        ab *= blur(gain, decode.get("blur", 0.0))[..., None]
     ab -= (1.0 - decode.get("cast", 1.0)) * ab.reshape(-1, 2).mean(axis=0)
     if decode.get("smooth", 0.0) > 0:  # small patches of a stray hue merge into their surroundings
         ab = np.stack([blur(ab[..., i], decode["smooth"]) for i in range(2)], axis=-1)
@@ -179,7 +189,7 @@ def to_rgb(result: Colorized, temperature: float | None = None, decode: dict[str
     """Decode at `temperature` (default: the model card's) and recombine with the full-size L."""
     _, card = load_model()
     t = card["preprocessing"]["default_temperature"] if temperature is None else temperature
-    ab = decode_ab(result.logits, t, decode)
+    ab = decode_ab(result.logits, t, decode, result.gain)
     h, w = result.L.shape
     planes = [Image.fromarray(ab[..., i], mode="F") for i in range(2)]
     sy = ab.shape[0] / h  # ab rows per output row
@@ -203,13 +213,14 @@ def bounded(rgb: np.ndarray, pixels: int) -> np.ndarray:
     return np.stack([np.asarray(Image.fromarray(rgb[..., c], mode="F").resize(size, Image.BOX)) for c in range(3)], axis=-1)
 
 
-def full_size_png(rgb: np.ndarray, logits: np.ndarray, temperature: float, decode: dict[str, float] | None = None) -> bytes:
+def full_size_png(rgb: np.ndarray, logits: np.ndarray, temperature: float, decode: dict[str, float] | None = None,
+                  gain: np.ndarray | None = None) -> bytes:
     """PNG of the colours the network gave (`logits`, from any smaller copy) on the full-size
     lightness of `rgb`: the page's download, with no second network run and bounded memory."""
     from demos.media import to_png_bytes
 
     L, was_colour = lightness(rgb)
-    return to_png_bytes(to_rgb(Colorized(L=L, logits=logits, was_colour=was_colour), temperature, decode))
+    return to_png_bytes(to_rgb(Colorized(L=L, logits=logits, was_colour=was_colour, gain=gain), temperature, decode))
 
 
 def colorize_image(rgb: np.ndarray, temperature: float | None = None, forward: Callable | None = None,
