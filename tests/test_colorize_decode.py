@@ -14,6 +14,7 @@ from demos.colorize.pipeline import (
     confidence,
     decode_ab,
     full_size_png,
+    guided_smooth,
     load_model,
     run_network,
     softmax,
@@ -78,6 +79,24 @@ def test_smoothing_shrinks_a_stray_patch_but_keeps_a_large_region():
     left = centres[7]
     assert np.abs(smooth[31, 6] - left).max() < 0.5 * np.abs(raw[31, 6] - left).max()
     np.testing.assert_allclose(smooth[10, 2], left, atol=0.5)
+
+
+def test_guided_smoothing_flattens_a_stray_hue_but_keeps_a_lightness_edge():
+    """Guided by L: a large patch of stray hue in an evenly lit region fades into it (a blur that
+    wide would smear every edge), while two regions of different lightness keep their own colours."""
+    guide = np.full((48, 64), 0.3, np.float32)
+    guide[:, 32:] = 0.8  # a dark left half, a bright right half
+    ab = np.zeros((48, 64, 2), np.float32)
+    ab[..., 0] = np.where(guide > 0.5, 30.0, -30.0)  # each half its own colour
+    ab[10:20, 5:15, 1] = 40.0  # a 10x10 blotch inside the dark half
+    out = guided_smooth(ab, guide, 8, 1e-3)
+    assert abs(out[15, 10, 1]) < 0.5 * 40.0  # the blotch fades...
+    assert abs(out[40, 10, 1]) < 1.0  # ...and stays where it was, roughly
+    np.testing.assert_allclose(out[24, 28, 0], -30.0, atol=2.0)  # next to the edge, each side keeps its colour
+    np.testing.assert_allclose(out[24, 36, 0], 30.0, atol=2.0)
+    assert np.abs(guided_smooth(ab[..., :1] * 0 + 5.0, guide, 8, 1e-3) - 5.0).max() < 1e-3  # a flat field stays flat
+    blurred = blur(ab[..., 0], 8.0)  # what a plain blur as wide does to the edge
+    assert abs(blurred[24, 31]) < 10.0
 
 
 def test_muting_off_is_a_gain_of_one():

@@ -38,7 +38,9 @@ GRID = {
     "smooth": [3.0],
     "prior": [0.0, 0.2, 0.35, 0.5],  # decode-time rebalancing power
     "chroma": [1.0],  # a plain factor on the colour: 1.3 and 1.6 doubled the photos worse by 1 dB (README)
-    "use_gain": [0.0],  # 1: scale by the learned gain head (weights that have one: training/train_colorize_gain.py)
+    "use_gain": [0.0],
+    "guided": [0.0],  # radius (positions) of the edge-aware smoothing guided by L; 0 = off
+    "guided_eps": [1e-3],  # 1: scale by the learned gain head (weights that have one: training/train_colorize_gain.py)
 }
 MAX_WORSE = 0.10  # the target is 1 in 8; 82 photos measure it roughly, so keep a margin
 
@@ -75,12 +77,14 @@ def main() -> None:
         cache.append((truth, psnr(grey_of(truth), truth), pipeline.run_network(truth)))
     print(f"{len(cache)} monitor photos, weights {args.weights}")
     rows = []
-    for t, floor, span, blur, cast, smooth, prior, chroma, use_gain in itertools.product(*grid.values()):
+    for t, floor, span, blur, cast, smooth, prior, chroma, use_gain, guided, guided_eps in itertools.product(*grid.values()):
         decode = {"floor": floor, "full": round(floor + span, 3) if floor else 0.0, "blur": blur, "cast": cast, "smooth": smooth, "prior": prior}
         if chroma != 1.0:
             decode["chroma"] = chroma
         if use_gain:
             decode["use_gain"] = use_gain
+        if guided:
+            decode["guided"], decode["guided_eps"] = guided, guided_eps
         rows.append(({"temperature": t}, decode, score(cache, t, decode)))
         print(f"\r{len(rows)} settings", end="", file=sys.stderr, flush=True)
     print(f"\n{'T':>5} {'decode':<76} {'gain dB':>8} {'better':>7} {'worse>1dB':>10} {'colour':>7}")

@@ -131,6 +131,35 @@ def blur(a: np.ndarray, sigma: float) -> np.ndarray:
     return a
 
 
+def box_mean(a: np.ndarray, r: int) -> np.ndarray:
+    """Mean of each (2r+1) x (2r+1) window of a 2-D map (windows cut at the edges), by summed areas."""
+    h, w = a.shape
+    c = np.zeros((h + 1, w + 1), np.float64)
+    c[1:, 1:] = a.cumsum(0).cumsum(1)
+    y0, y1 = np.clip(np.arange(h) - r, 0, h), np.clip(np.arange(h) + r + 1, 0, h)
+    x0, x1 = np.clip(np.arange(w) - r, 0, w), np.clip(np.arange(w) + r + 1, 0, w)
+    total = c[y1][:, x1] - c[y0][:, x1] - c[y1][:, x0] + c[y0][:, x0]
+    return (total / ((y1 - y0)[:, None] * (x1 - x0)[None, :])).astype(np.float32)
+
+
+def guided_smooth(ab: np.ndarray, guide: np.ndarray, r: int, eps: float) -> np.ndarray:
+    """Edge-aware smoothing of the colour field (He et al.'s guided filter, guided by lightness):
+    within each window the colour becomes the best linear function of L, so a patch of stray hue
+    inside an evenly lit region (a night sky, a table top) flattens out while the colour still
+    changes where the lightness does (an object's edge). `guide`: L / 100 at ab's grid;
+    `eps`: how large a change of lightness counts as an edge (a variance, in (L / 100)^2)."""
+    mean_i = box_mean(guide, r)
+    var_i = box_mean(guide * guide, r) - mean_i**2
+    out = np.empty_like(ab)
+    for c in range(ab.shape[-1]):
+        p = ab[..., c]
+        mean_p = box_mean(p, r)
+        a = (box_mean(guide * p, r) - mean_i * mean_p) / (var_i + eps)
+        b = mean_p - a * mean_i
+        out[..., c] = box_mean(a, r) * guide + box_mean(b, r)
+    return out
+
+
 def confidence(p: np.ndarray) -> np.ndarray:
     """How sure the network is at each position: 1 - entropy / log(Q) of its distribution
     (0 = every colour equally likely, 1 = one colour for certain)."""
@@ -148,7 +177,7 @@ def chroma_gain(p1: np.ndarray, decode: dict[str, float]) -> np.ndarray:
 
 
 def decode_ab(logits: np.ndarray, temperature: float, decode: dict[str, float] | None = None,
-              gain: np.ndarray | None = None) -> np.ndarray:
+              gain: np.ndarray | None = None, guide: np.ndarray | None = None) -> np.ndarray:
     """Annealed mean (Zhang et al. 2016), softmax(logits / T) . bin centres, muted where unsure.
 
     T = 1 is the plain mean (safe, muted); smaller T moves toward the most likely colour (vivid).
@@ -158,7 +187,9 @@ def decode_ab(logits: np.ndarray, temperature: float, decode: dict[str, float] |
     `prior`, the power of the decode-time rebalancing (0 = none), and `chroma`, a plain factor on
     the colour (1 = none; tried bolder, it doubled the photos worse than grey: README).
     `gain`: the gain head's factor at each position (training/train_colorize_gain.py), applied
-    before the cast and the smoothing when the decode's `use_gain` is on.
+    before the cast and the smoothing when the decode's `use_gain` is on. `guided` (a radius in
+    positions, 0 = off) and `guided_eps`: the edge-aware smoothing (guided_smooth) with `guide`,
+    the photo's lightness / 100 at the logits' grid.
     """
     _, card = load_model()
     pre = card["preprocessing"]
@@ -177,6 +208,8 @@ def decode_ab(logits: np.ndarray, temperature: float, decode: dict[str, float] |
     ab -= (1.0 - decode.get("cast", 1.0)) * ab.reshape(-1, 2).mean(axis=0)
     if decode.get("smooth", 0.0) > 0:  # small patches of a stray hue merge into their surroundings
         ab = np.stack([blur(ab[..., i], decode["smooth"]) for i in range(2)], axis=-1)
+    if decode.get("guided", 0) and guide is not None:
+        ab = guided_smooth(ab, guide, int(decode["guided"]), decode.get("guided_eps", 1e-3))
     return (ab * decode.get("chroma", 1.0)).astype(np.float32)
 
 
@@ -189,8 +222,10 @@ def to_rgb(result: Colorized, temperature: float | None = None, decode: dict[str
     """Decode at `temperature` (default: the model card's) and recombine with the full-size L."""
     _, card = load_model()
     t = card["preprocessing"]["default_temperature"] if temperature is None else temperature
-    ab = decode_ab(result.logits, t, decode, result.gain)
     h, w = result.L.shape
+    gh, gw = result.logits.shape[:2]
+    guide = np.asarray(Image.fromarray(result.L / 100.0, mode="F").resize((gw, gh), Image.BOX))
+    ab = decode_ab(result.logits, t, decode, result.gain, guide)
     planes = [Image.fromarray(ab[..., i], mode="F") for i in range(2)]
     sy = ab.shape[0] / h  # ab rows per output row
     out = np.empty((h, w, 3), np.float32)
