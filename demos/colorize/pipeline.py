@@ -7,7 +7,7 @@
 Only colour comes from the network; every detail of the picture comes from the original L.
 The logits are kept, so changing T (the "vividness") needs no second network run.
 
-"When unsure, say less": a colour that is wrong at full strength looks worse than grey. Two
+"When unsure, say less": a colour that is wrong at full strength looks worse than grey. Three
 things in the decode keep a wrong guess small:
 - Where the network's colour distribution is flat (it cannot tell a red car from a blue one), the
   annealed mean would still pick one hue and paint it boldly, in blotches. So each position's
@@ -16,6 +16,9 @@ things in the decode keep a wrong guess small:
 - A small network often guesses one tint for the whole photo (warm, green, blue). Right, it wins
   a lot; wrong, it is a wash over everything. So only part of the photo's mean colour (its cast)
   is kept, while the differences between regions (sky vs grass) stay whole.
+- A wrong guess often comes as a blotch: a patch of stray hue inside one evenly lit region (a
+  night sky, a table top). The colour field is smoothed guided by the photo's own lightness, so
+  within such a region it becomes one even colour, while it still changes at edges (guided_smooth).
 The settings live in the model card and were chosen on the training monitor set
 (training/tune_colorize_decode.py), never on the validation photos.
 """
