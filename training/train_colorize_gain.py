@@ -82,6 +82,7 @@ def attach(head, mean: np.ndarray, std: np.ndarray, base: Path, out: Path, recor
     first) and write `out`.npz + .json."""
     from core import layers as L
     from core import weights
+    from core.network import Network
 
     net, card = weights.load(base)
     if any(layer.name == "gain" for layer in net.layers):
@@ -91,15 +92,13 @@ def attach(head, mean: np.ndarray, std: np.ndarray, base: Path, out: Path, recor
     w1f = w1 / std[:, None]  # (x - mean) / std . w1 = x . (w1 / std) - mean / std . w1
     b1f = b1 - (mean / std) @ w1
     n_bins = net.layers[-1].params["kernel"].shape[-1]
-    net.layers += [
+    layers = net.layers + [
         L.Concatenate("gain_in", inputs=["dec1", net.layers[-1].name]),
         L.Conv2D("gain_hidden", w1f[None, None].astype(np.float32), b1f.astype(np.float32), activation="relu", inputs=["gain_in"]),
         L.Conv2D("gain", w2[None, None].astype(np.float32), b2.astype(np.float32), activation="sigmoid", inputs=["gain_hidden"]),
         L.Concatenate("colour_and_gain", inputs=[net.layers[-1].name, "gain"]),
     ]
-    from core.network import Network
-
-    net = Network(net.layers, net.input_name, net.input_shape)
+    net = Network(layers, net.input_name, net.input_shape)
     card = {k: v for k, v in card.items() if k not in ("architecture", "parameters", "storage_dtype", "npz_sha256")}
     card["preprocessing"]["gain_head"] = {"channel": n_bins, "max": GAIN_MAX, "fitted_at_temperature": T0}
     card["training"]["gain_head"] = record

@@ -38,9 +38,9 @@ GRID = {
     "smooth": [3.0],
     "prior": [0.0, 0.2, 0.35, 0.5],  # decode-time rebalancing power
     "chroma": [1.0],  # a plain factor on the colour: 1.3 and 1.6 doubled the photos worse by 1 dB (README)
-    "use_gain": [0.0],
+    "use_gain": [0.0],  # 1: scale by the learned gain head (weights that have one: training/train_colorize_gain.py)
     "guided": [0.0],  # radius (positions) of the edge-aware smoothing guided by L; 0 = off
-    "guided_eps": [1e-3],  # 1: scale by the learned gain head (weights that have one: training/train_colorize_gain.py)
+    "guided_eps": [1e-3],  # the lightness variance that counts as an edge, in (L / 100)^2
 }
 MAX_WORSE = 0.10  # the target is 1 in 8; 82 photos measure it roughly, so keep a margin
 
