@@ -179,30 +179,69 @@ def test_cli_many_files_with_bad_ones(tmp_path, capsys):
 
 
 def test_language_model_mix_is_a_distribution(tmp_path):
-    """Mixing two back-off bigram models gives P(. | h) that sums to 1 for every history."""
+    """Mixing a back-off trigram model with a bigram one gives P(. | history) that sums to 1 for
+    every one- and two-word history, and the explicit n-grams are the weighted sums."""
     from demos.stt import lm
 
-    def model(text: str) -> Path:
-        path = tmp_path / f"{abs(hash(text))}.arpa"
+    def model(text: str) -> tuple:
         words = sorted(set(text.split()) | {"</s>"})
         uni = {w: (1 / len(words), 0.5) for w in words}
-        pairs = list(zip(["<s>", *text.split()], text.split() + ["</s>"], strict=True))
+        seq = ["<s>", *text.split(), "</s>"]
         bi: dict = {}
-        for h, w in pairs:
+        for h, w in zip(seq, seq[1:], strict=False):
             bi.setdefault(h, {})[w] = 0.4
         uni["<s>"] = (1e-99, 0.5)
-        lm.write_arpa(path, uni, bi)
-        return path
+        tri: dict = {}
+        for h1, h2, w in zip(seq, seq[1:], seq[2:], strict=False):
+            tri.setdefault((h1, h2), {})[w] = 0.7
+        return uni, bi, tri
 
-    a, b = lm.read_arpa(model("the cat sat on the mat")), lm.read_arpa(model("a dog sat on a log"))
-    uni, bi = lm.mix([(0.3, *a), (0.7, *b)])
+    a, b = model("the cat sat on the mat"), model("a dog sat on a log")
+    path = tmp_path / "b.arpa"
+    lm.write_arpa(path, *b[:2])
+    b = (*lm.read_arpa(path), {})  # the bigram model through an ARPA file and back; no trigrams
+    uni, bi, tri, tri_bo = lm.mix([(0.3, *a), (0.7, *b)])
     words = [w for w in uni if w not in ("<s>", "<unk>")]
     assert abs(sum(uni[w][0] for w in words) - 1) < 1e-6
+
+    def p2(h: str, w: str) -> float:
+        return bi.get(h, {}).get(w, uni[h][1] * uni[w][0])
+
     for h in ["<s>", "sat", "the", "log"]:
-        explicit = bi.get(h, {})
-        total = sum(explicit.get(w, uni[h][1] * uni[w][0]) for w in words)
-        assert abs(total - 1) < 1e-6, (h, total)
+        assert abs(sum(p2(h, w) for w in words) - 1) < 1e-6, h
     assert bi["sat"]["on"] == pytest.approx(0.3 * 0.4 + 0.7 * 0.4)
+    for ctx in [("the", "cat"), ("sat", "on"), ("<s>", "the")]:
+        total = sum(tri[ctx].get(w, tri_bo[ctx] * p2(ctx[1], w)) for w in words)
+        assert abs(total - 1) < 1e-6, (ctx, total)
+    assert tri["the", "cat"]["sat"] == pytest.approx(0.3 * 0.7 + 0.7 * p2_of(b, "cat", "sat"))
+    lm.write_arpa(path, uni, bi, tri, tri_bo)
+    assert "ngram 3=" in path.read_text() and "\\3-grams:" in path.read_text()
+
+
+def p2_of(model: tuple, h: str, w: str) -> float:
+    """P(w | h) of a back-off bigram model (uni, bi, ...)."""
+    uni, bi = model[0], model[1]
+    return bi.get(h, {}).get(w, uni.get(h, (0, 1.0))[1] * uni.get(w, (1e-9, 1.0))[0])
+
+
+def test_trie_reader_agrees_with_pocketsphinx():
+    """Our reader of PocketSphinx's binary 3-gram trie against PocketSphinx's own scoring: the
+    explicit trigrams and bigrams it finds have the log10 probabilities PocketSphinx gives them."""
+    from pocketsphinx import Config, LogMath, NGramModel
+
+    from demos.stt import lm
+
+    words, uni_p, (h, w, p2), (a, b, c, p3) = lm.read_trie(lm.source_lm())
+    assert len(words) > 70_000 and len(h) > 2_000_000 and len(a) > 1_600_000
+    config, logmath = Config(), LogMath()  # both must outlive the model
+    ps = NGramModel(config, logmath, str(lm.source_lm()))
+    rng = np.random.default_rng(0)
+    for i in rng.choice(len(a), 40, replace=False):
+        said = logmath.log_to_log10(ps.prob([words[c[i]], words[b[i]], words[a[i]]]))
+        assert said == pytest.approx(p3[i], abs=1e-3)
+    for i in rng.choice(len(h), 40, replace=False):
+        assert logmath.log_to_log10(ps.prob([words[w[i]], words[h[i]]])) == pytest.approx(p2[i], abs=1e-3)
+    assert logmath.log_to_log10(ps.prob(["the"])) == pytest.approx(uni_p[words.index("the")], abs=1e-3)
 
 
 def test_sessions_at_once_get_their_own_transcripts():

@@ -4,10 +4,12 @@ children (--split dev), or native Common Voice v1 clips (--split native_dev, tra
 
     python -m training.tune_stt_decoder [--clips 200] [--split native_dev]
     python -m training.tune_stt_decoder --rescore --split native_dev   # a model with a phone head
+    python -m training.tune_stt_decoder --rescore --split native_dev --search-lm-weight 1.5 2 3 --search-word-score 0 0.5 1
 
 Prints WER for each setting; put the best in demos/stt/decoder.py's Settings. --rescore: the
 weights that add up the proposals' score parts (letters' share, LM weight, word score), chosen
-with the beam searches' settings as they are in Settings.
+with the beam searches' settings as they are in Settings, or for each of --search-lm-weight x
+--search-word-score (the beam searches' own LM weight and word score, which decide the proposals).
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ def main() -> None:
     ap.add_argument("--word-score", type=float, nargs="+", default=[-1.0, 0.0, 1.0, 2.0])
     ap.add_argument("--rescore", action="store_true", help="tune the rescoring of a phone-headed model's proposals instead")
     ap.add_argument("--char-share", type=float, nargs="+", default=[0.25, 0.4, 0.5, 0.6, 0.75, 1.0])
+    ap.add_argument("--search-lm-weight", type=float, nargs="+", default=[decoder.Settings.lm_weight], help="with --rescore: the beam searches' LM weight")
+    ap.add_argument("--search-word-score", type=float, nargs="+", default=[decoder.Settings.word_score], help="with --rescore: the beam searches' word score")
     ap.add_argument("--stem", default=str(WEIGHTS), help="weights to tune for")
     args = ap.parse_args()
     every = real_clips(args.split)
@@ -56,18 +60,20 @@ def main() -> None:
 
 
 def rescore(args, data: list, words: int) -> None:
-    """Each clip's proposals and score parts once, then every mix of the parts."""
-    dec = decoder.get("lm")
-    if getattr(dec, "phone_decoder", None) is None or data[0][0][1] is None:
-        raise SystemExit("--rescore needs a model with a phone head and the language model")
-    found = [(dec.proposals(lp, ph), r) for (lp, ph), r in data]
+    """For each beam-search setting, each clip's proposals and score parts once, then every mix of the parts."""
     results = []
-    for share, lm_weight, word_score in itertools.product(args.char_share, args.lm_weight, args.word_score):
-        mix = np.array([share, 1 - share, lm_weight, word_score])
-        w = sum(edit_distance(list(c[int(np.argmax(parts @ mix))]), r) for (c, _, parts), r in found) / words
-        results.append((w, share, lm_weight, word_score))
-        print(f"letters' share {share:.2f} lm_weight {lm_weight:.1f} word_score {word_score:+.1f}: WER {w:.3f}", flush=True)
-    print("best:", min(results))
+    for search_lm, search_ws in itertools.product(args.search_lm_weight, args.search_word_score):
+        dec = decoder.get("lm", decoder.Settings(lm_weight=search_lm, word_score=search_ws))
+        if getattr(dec, "phone_decoder", None) is None or data[0][0][1] is None:
+            raise SystemExit("--rescore needs a model with a phone head and the language model")
+        found = [(dec.proposals(lp, ph), r) for (lp, ph), r in data]
+        for share, lm_weight, word_score in itertools.product(args.char_share, args.lm_weight, args.word_score):
+            mix = np.array([share, 1 - share, lm_weight, word_score])
+            w = sum(edit_distance(list(c[int(np.argmax(parts @ mix))]), r) for (c, _, parts), r in found) / words
+            results.append((w, search_lm, search_ws, share, lm_weight, word_score))
+            print(f"search lm_weight {search_lm:.1f} word_score {search_ws:+.1f}; rescoring: letters' share {share:.2f} "
+                  f"lm_weight {lm_weight:.1f} word_score {word_score:+.1f}: WER {w:.3f}", flush=True)
+    print("best (WER, search lm_weight, search word_score, letters' share, lm_weight, word_score):", min(results))
 
 
 if __name__ == "__main__":
