@@ -21,7 +21,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from demos.colorize.pipeline import WEIGHTS, colorize_image, load_model  # noqa: E402
+from demos.colorize.pipeline import colorize_image, load_model  # noqa: E402
 from demos.colorize.samples import sample_path  # noqa: E402
 from demos.media import read_image, to_png_bytes  # noqa: E402
 
@@ -34,12 +34,9 @@ def jpeg_of(label: str, size: tuple[int, int]) -> bytes:
 
 def keras_forward():
     """The Keras colorizer with the committed weights (the very arrays core runs)."""
-    from training.export import load_into_keras
-    from training.train_colorize import build_model
+    from training.export import keras_of
 
-    _, card = load_model()
-    model = build_model(len(card["preprocessing"]["ab_centres"]))
-    load_into_keras(model, WEIGHTS)
+    model = keras_of(load_model()[0])
     return lambda x: model(x, training=False).numpy()
 
 

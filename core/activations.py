@@ -20,6 +20,11 @@ def relu(z: np.ndarray) -> np.ndarray:
     return np.maximum(z, 0, out=z)
 
 
+def relu6(z: np.ndarray) -> np.ndarray:
+    """a = min(max(0, z), 6): ReLU capped at 6 (MobileNet and EfficientNet-Lite use it)."""
+    return np.clip(z, 0, 6, out=z)
+
+
 def sigmoid(z: np.ndarray) -> np.ndarray:
     """a = 1 / (1 + e^-z), squashes z into (0, 1). Written to never overflow."""
     e = np.exp(-np.abs(z))
@@ -40,6 +45,7 @@ def softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
 ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "linear": linear,
     "relu": relu,
+    "relu6": relu6,
     "sigmoid": sigmoid,
     "tanh": tanh,
     "softmax": softmax,

@@ -132,6 +132,37 @@ class Conv2D(Layer):
         return activations.get(self.activation)(z)
 
 
+def depthwise_conv2d(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None, strides=(1, 1), padding="valid") -> np.ndarray:
+    """Each channel convolved with its own kh x kw filter, kernel (kh, kw, C, 1) as Keras.
+    One multiply-add of a strided view per kernel tap: kh*kw vector operations, no im2col copy."""
+    kh, kw, c, m = kernel.shape
+    if m != 1 or x.shape[-1] != c:
+        raise ValueError(f"expected {c} input channels and a depth multiplier of 1")
+    win = _windows(np.asarray(x, np.float32), (kh, kw), tuple(strides), (1, 1), padding)
+    out = np.zeros(win.shape[:3] + (c,), np.float32)
+    for i in range(kh):
+        for j in range(kw):
+            out += win[:, :, :, i, j] * kernel[i, j, :, 0]
+    if bias is not None:
+        out += bias
+    return out
+
+
+class DepthwiseConv2D(Layer):
+    """A separate small filter for each channel: each output channel is a weighted sum of one
+    input channel's kh x kw window (no mixing across channels; a 1x1 Conv2D does that after it)."""
+
+    kind = "DepthwiseConv2D"
+
+    def __init__(self, name, kernel, bias=None, strides=(1, 1), padding="valid", activation="linear", inputs=None):
+        super().__init__(name, inputs, strides=list(strides), padding=padding, activation=activation)
+        self.params = {"kernel": kernel} | ({} if bias is None else {"bias": bias})
+
+    def __call__(self, x):
+        c = self.config
+        return activations.get(self.activation)(depthwise_conv2d(x, self.params["kernel"], self.params.get("bias"), c["strides"], c["padding"]))
+
+
 class Conv1D(Layer):
     """Convolution over time: input (N, T, C), kernel (k, in, out). Runs as a 1-row Conv2D."""
 
@@ -282,5 +313,5 @@ class Flatten(Layer):
 
 LAYER_TYPES: dict[str, type[Layer]] = {
     cls.kind: cls
-    for cls in (Dense, Conv2D, Conv1D, Pool2D, Pool1D, GlobalAveragePool, UpSampling, Activation, BatchNorm, LayerNorm, Add, Concatenate, Flatten)
+    for cls in (Dense, Conv2D, DepthwiseConv2D, Conv1D, Pool2D, Pool1D, GlobalAveragePool, UpSampling, Activation, BatchNorm, LayerNorm, Add, Concatenate, Flatten)
 }

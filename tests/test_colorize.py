@@ -40,8 +40,8 @@ def test_samples_get_colour_and_keep_their_lightness(label):
     out = colorize_image(rgb)
     assert out.shape == rgb.shape and out.dtype == np.float32
     q = np.round(out * 255) / 255  # as the PNG stores it
-    # Grey scores ~0, real photos ~40. The guided smoothing leaves the samples whose colours the model
-    # is unsure of nearly grey (coffee cup 5.7, motorbike 7.1; the others 8.4-15.6, mean 10.5).
+    # Grey scores ~0, real photos ~40. Measured with the shipped model: motorbike 12.1, cat 15.9, rocket 18.4,
+    # astronaut 24.4, coffee cup 27.0, Cameraman 45.4 (a blue sky over a dry lawn); mean 23.9.
     assert colourfulness(q) > 4.0, "no colour came out"
     d_l = np.abs(rgb_to_lab(q)[..., 0] - rgb_to_lab(rgb)[..., 0])
     assert d_l.max() < 1.0 and d_l.mean() < 0.2, "the lightness (the detail) must come from the original"
@@ -56,9 +56,10 @@ def test_vividness_and_temperature_make_colour_bolder():
     def mean_colour(t: float, boost: float) -> float:
         return float(np.mean([colourfulness(to_rgb(r, t, with_boost(decode, boost))) for r in results]))
 
-    # Measured with the shipped model and decode: boost 0 -> 0.35 at T 0.35: 10.5 -> 18.6; at boost 0.35, T 1.0 -> 0.2: 16.5 -> 21.4.
-    assert mean_colour(0.35, 0.35) > 1.3 * mean_colour(0.35, 0.0)
-    assert mean_colour(0.2, 0.35) > 1.2 * mean_colour(1.0, 0.35)
+    # Measured with the shipped model and decode: boost 0 -> 0.35 at T 0.35: 23.9 -> 31.2; at boost 0.35, T 1.0 -> 0.2: 28.6 -> 32.2.
+    # (The model before, from scratch: 10.5 -> 18.6 and 16.5 -> 21.4: its distributions were wider.)
+    assert mean_colour(0.35, 0.35) > 1.2 * mean_colour(0.35, 0.0)
+    assert mean_colour(0.2, 0.35) > 1.08 * mean_colour(1.0, 0.35)
 
 
 def test_any_size_and_grey_input():

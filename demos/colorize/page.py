@@ -27,7 +27,11 @@ from demos.i18n import N_, _, count, num, pct, translate
 from demos.media import IMAGE_TYPES, MediaError, read_image
 from demos.widgets import queued
 
-SHOWN_LAYERS = ("enc2", "enc4", "mid3", "dec1")
+
+def shown_layers(net, n: int = 4) -> list[str]:
+    """n layers spread from the input to the output, among those that end in a ReLU (or ReLU6)."""
+    relu = [layer.name for layer in net.layers if layer.config.get("activation") in ("relu", "relu6")]
+    return [relu[round(i * (len(relu) - 1) / (n - 1))] for i in range(n)] if len(relu) >= n else relu
 
 
 RESULTS = slots.SharedResults(8)  # shared by all sessions: a sample 30 learners pick is computed once
@@ -135,10 +139,18 @@ def page() -> None:
             rows = [{_("layer"): layer.name, _("type"): layer.kind, _("output shape"): str(tuple(traced.trace[layer.name].shape[1:])),
                      _("parameters"): layer.n_params(), _("activation"): _(layer.config.get("activation", ""))} for layer in net.layers]
             st.dataframe(rows, hide_index=True, width="stretch")
-            st.caption(_("{n} parameters in all. Each Conv2D is a weighted sum over a 3x3 (or 1x1) window of "
-                         "every input channel, plus a bias, through ReLU. Below: the 8 most varied channels of a few layers for your photo.").format(
-                n=count(net.n_params())))
-            for lname in SHOWN_LAYERS:
+            if any(layer.kind == "DepthwiseConv2D" for layer in net.layers):
+                st.caption(_("{n} parameters in all. The layers named enc are EfficientNet-Lite0, a network trained on 1.3 million "
+                             "ImageNet photos to recognise 1,000 kinds of object; here it only sees the grey photo. Each "
+                             "DepthwiseConv2D is a weighted sum over a 3x3 or 5x5 window of one channel on its own, and the 1x1 "
+                             "Conv2D after it mixes the channels; each sum has a bias and goes through ReLU6 (a ReLU capped at 6). "
+                             "The dec layers turn what it recognised into colours. Below: the 8 most varied channels of a few "
+                             "layers for your photo.").format(n=count(net.n_params())))
+            else:
+                st.caption(_("{n} parameters in all. Each Conv2D is a weighted sum over a 3x3 (or 1x1) window of "
+                             "every input channel, plus a bias, through ReLU. Below: the 8 most varied channels of a few layers for your photo.").format(
+                    n=count(net.n_params())))
+            for lname in shown_layers(net):
                 st.markdown(f"**{lname}** {tuple(traced.trace[lname].shape[1:])}")
                 st.image(activation_grid(traced.trace[lname]), width=110, clamp=True)
             sure = confidence(softmax(result.logits))
