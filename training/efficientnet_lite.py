@@ -57,9 +57,9 @@ def convert(pth: str) -> None:
     print(f"wrote {LITE0_NPZ} ({len(out)} arrays)")
 
 
-def encoder(inp, grey: bool = True) -> dict[int, object]:
+def encoder(inp) -> dict[int, object]:
     """Lite0's layers on `inp`, named enc_*; returns the features at strides 2, 4, 8, 16 and 32.
-    grey: the input has one channel (the stem's RGB kernel is summed over colour at loading)."""
+    For a one-channel (grey) input, load_encoder sums the stem's RGB kernel over colour."""
     from keras import layers
 
     def bn_act(x, name, act=True):

@@ -10,6 +10,8 @@ Targets are soft (a Gaussian over nearby bins); class rebalancing is mild (lambd
 Beside the cross-entropy, a small regression term pulls the distribution's mean (the T = 1
 decode) toward the true ab, so that the mean is a sensible "safe" colour: the decode falls back
 toward it wherever the network is unsure (demos/colorize/pipeline.py).
+With --encoder lite0 (as shipped) the encoder is instead EfficientNet-Lite0, trained on ImageNet and
+kept frozen (training/efficientnet_lite.py), and only a U-Net decoder is trained (build_lite_model).
 Progress goes to runs/colorize/log.csv, each epoch's weights to runs/colorize/epochNNN.weights.h5;
 export with `python -m training.export_colorize`.
 """
