@@ -169,3 +169,22 @@ def test_keras_of_rebuilds_the_exported_network() -> None:
     want = net.forward(x)
     got = np.asarray(keras_of(net)(x, training=False))
     assert np.abs(got - want).max() <= 1e-4 * max(1.0, np.abs(want).max())
+
+
+def test_lite_decoder_restarts_from_exported_weights(tmp_path) -> None:
+    """train_colorize --encoder lite0 --init-from-weights: the committed decoder goes back into Keras
+    (load_into_keras skipping the enc layers, whose BatchNorm export folded) unchanged."""
+    from core import weights
+    from training.export import load_into_keras
+    from training.train_colorize import build_lite_model
+
+    rng = np.random.default_rng(9)
+    trained = build_lite_model(6)
+    randomize_bn(trained, rng)
+    weights.save(to_network(trained), tmp_path / "c")
+    fresh = build_lite_model(6)
+    load_into_keras(fresh, tmp_path / "c", skip_prefix="enc")
+    for name in ("dec32", "global_fc", "dec16", "dec8", "dec4", "ab_logits"):
+        for a, b in zip(trained.get_layer(name).get_weights(), fresh.get_layer(name).get_weights(), strict=True):
+            assert np.array_equal(a, b)
+    assert not np.array_equal(trained.get_layer("enc_stem").get_weights()[0], fresh.get_layer("enc_stem").get_weights()[0])

@@ -162,12 +162,15 @@ def export(model, stem: str | Path, card: dict[str, Any] | None = None, dtype: s
     return weights.save(to_network(model), stem, card, dtype)
 
 
-def load_into_keras(model, stem: str | Path) -> None:
+def load_into_keras(model, stem: str | Path, skip_prefix: str | None = None) -> None:
     """Copy exported weights back into a Keras model of the same architecture (no folded BN),
-    so training can restart from the committed weights."""
+    so training can restart from the committed weights. Layers named `skip_prefix`... are left
+    as they are (the colorizer's ImageNet encoder: its BatchNorm was folded at export)."""
     net, _ = weights.load(stem)
     by_name = {layer.name: layer for layer in net.layers}
     for layer in model.layers:
+        if skip_prefix and layer.name.startswith(skip_prefix):
+            continue
         if layer.name in by_name and layer.get_weights():
             p = by_name[layer.name].params
             if "gamma" in p:

@@ -186,7 +186,7 @@ def main() -> None:
     if (run / "last.keras").exists():
         model = keras.models.load_model(run / "last.keras", compile=False)
         print(f"resuming at epoch {start_epoch}", flush=True)
-    elif args.encoder == "lite0":
+    elif args.encoder == "lite0":  # --init-from-weights: the committed decoder; --init-checkpoint: a run's
         from training.efficientnet_lite import load_encoder
 
         model = build_lite_model(len(centres), args.finetune_encoder)
@@ -195,6 +195,11 @@ def main() -> None:
             print(f"started from {args.init_checkpoint}", flush=True)
         else:
             print(f"loaded {load_encoder(model)} ImageNet-trained encoder layers", flush=True)
+            if args.init_from_weights:  # the committed decoder on the same ImageNet encoder
+                from training.export import load_into_keras
+
+                load_into_keras(model, committed, skip_prefix="enc")
+                print("decoder from the committed weights", flush=True)
     else:
         model = build_model(len(centres), args.blocks)
         if args.init_from_weights:
