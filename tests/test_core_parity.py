@@ -137,14 +137,15 @@ def test_random_dense_models(seed: int) -> None:
         check(model, rng.normal(size=(batch, int(sizes[0]))).astype("float32"))
 
 
-def test_colorizer_with_efficientnet_lite_encoder() -> None:
-    """The whole Lite0-encoder colorizer (training/train_colorize.py: depthwise convolutions, BatchNorm
-    folded into them, ReLU6, residual adds, the U-Net decoder) through core, at random weights; and
-    only the decoder is trainable."""
+@pytest.mark.parametrize("variant", ["lite0", "lite2"])
+def test_colorizer_with_efficientnet_lite_encoder(variant: str) -> None:
+    """The whole EfficientNet-Lite-encoder colorizer (training/train_colorize.py: depthwise convolutions,
+    BatchNorm folded into them, ReLU6, residual adds, the U-Net decoder) through core, at random
+    weights; and only the decoder is trainable."""
     from training.train_colorize import build_lite_model
 
     rng = np.random.default_rng(7)
-    model = build_lite_model(12)
+    model = build_lite_model(12, variant=variant)
     randomize_bn(model, rng)
     assert {w.path.split("/")[0] for w in model.trainable_weights} == {"dec32", "global_fc", "dec16", "dec8", "dec4", "ab_logits"}
     net = to_network(model)
@@ -188,3 +189,14 @@ def test_lite_decoder_restarts_from_exported_weights(tmp_path) -> None:
         for a, b in zip(trained.get_layer(name).get_weights(), fresh.get_layer(name).get_weights(), strict=True):
             assert np.array_equal(a, b)
     assert not np.array_equal(trained.get_layer("enc_stem").get_weights()[0], fresh.get_layer("enc_stem").get_weights()[0])
+
+
+@pytest.mark.parametrize(("variant", "n", "last"), [("lite0", 16, 320), ("lite2", 21, 352)])
+def test_efficientnet_lite_block_tables(variant: str, n: int, last: int) -> None:
+    """The stage tables expand to the published block counts, halve the size four times after the
+    stem (stride 32 in all), and end at the published width."""
+    from training.efficientnet_lite import blocks
+
+    b = blocks(variant)
+    assert len(b) == n and b[-1][3] == last
+    assert 2 * np.prod([s for _, _, s, _ in b]) == 32

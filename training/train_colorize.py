@@ -11,7 +11,8 @@ Beside the cross-entropy, a small regression term pulls the distribution's mean 
 decode) toward the true ab, so that the mean is a sensible "safe" colour: the decode falls back
 toward it wherever the network is unsure (demos/colorize/pipeline.py).
 With --encoder lite0 (as shipped) the encoder is instead EfficientNet-Lite0, trained on ImageNet and
-kept frozen (training/efficientnet_lite.py), and only a U-Net decoder is trained (build_lite_model).
+kept frozen (training/efficientnet_lite.py), and only a U-Net decoder is trained (build_lite_model);
+--encoder lite2 is the same with the larger Lite2.
 Progress goes to runs/colorize/log.csv, each epoch's weights to runs/colorize/epochNNN.weights.h5;
 export with `python -m training.export_colorize`.
 """
@@ -76,8 +77,8 @@ def build_model(n_bins: int, blocks: int = 0):
     return keras.Model(inp, out, name="colorizer")
 
 
-def build_lite_model(n_bins: int, finetune: bool = False):
-    """The ImageNet-trained EfficientNet-Lite0 (training/efficientnet_lite.py) as the encoder, and a
+def build_lite_model(n_bins: int, finetune: bool = False, variant: str = "lite0"):
+    """An ImageNet-trained EfficientNet-Lite (training/efficientnet_lite.py) as the encoder, and a
     small U-Net decoder: its 1/32 features, with the whole image's mean added at every position
     (the global context), are upsampled step by step to 1/4, joined at each step by the encoder's
     features at that scale, and turned into ab-bin logits. The encoder is frozen unless `finetune`
@@ -91,7 +92,7 @@ def build_lite_model(n_bins: int, finetune: bool = False):
         return layers.Conv2D(ch, k, padding="same", activation=act, name=name)(x)
 
     inp = keras.Input((None, None, 1), name="L")
-    f = encoder(inp)
+    f = encoder(inp, variant)
     x = conv(f[32], 256, "dec32", k=1)
     g = layers.GlobalAveragePooling2D(keepdims=True, name="global_pool")(x)
     x = layers.Add(name="add_global")([x, conv(g, 256, "global_fc", k=1)])
@@ -100,7 +101,7 @@ def build_lite_model(n_bins: int, finetune: bool = False):
         x = layers.Concatenate(name=f"cat{stride}")([x, f[stride]])
         x = conv(x, ch, f"dec{stride}")
     out = conv(x, n_bins, "ab_logits", k=1, act=None)
-    model = keras.Model(inp, out, name="colorizer_lite0")
+    model = keras.Model(inp, out, name=f"colorizer_{variant}")
     for layer in model.layers:
         if layer.name.startswith("enc") and (not finetune or layer.name.endswith("_bn")):
             layer.trainable = False
@@ -141,8 +142,8 @@ def main() -> None:
     ap.add_argument("--extra-share", type=float, default=EXTRA_SHARE,
                     help="share of crops from the extra photos of training/colorize_sources.py (0: leave them out)")
     ap.add_argument("--long-side", type=int, default=LONG_SIDE, help="photos are shrunk to this longer side (the app runs at 256)")
-    ap.add_argument("--encoder", choices=["scratch", "lite0"], default="scratch",
-                    help="lite0: the ImageNet-trained EfficientNet-Lite0 as a frozen encoder (a new run; bins from weights/)")
+    ap.add_argument("--encoder", choices=["scratch", "lite0", "lite2"], default="scratch",
+                    help="lite0 / lite2: an ImageNet-trained EfficientNet-Lite as a frozen encoder (a new run; bins from weights/)")
     ap.add_argument("--finetune-encoder", action="store_true", help="with --encoder lite0: train its weights too")
     ap.add_argument("--init-checkpoint", type=Path, help="with --encoder lite0: start from this run's .weights.h5")
     ap.add_argument("--run", type=Path, default=RUN, help="run directory (checkpoints, log, bins)")
@@ -186,15 +187,15 @@ def main() -> None:
     if (run / "last.keras").exists():
         model = keras.models.load_model(run / "last.keras", compile=False)
         print(f"resuming at epoch {start_epoch}", flush=True)
-    elif args.encoder == "lite0":  # --init-from-weights: the committed decoder; --init-checkpoint: a run's
+    elif args.encoder != "scratch":  # --init-from-weights: the committed decoder; --init-checkpoint: a run's
         from training.efficientnet_lite import load_encoder
 
-        model = build_lite_model(len(centres), args.finetune_encoder)
+        model = build_lite_model(len(centres), args.finetune_encoder, args.encoder)
         if args.init_checkpoint:  # a second phase: e.g. the same model with its encoder unfrozen
             model.load_weights(args.init_checkpoint)
             print(f"started from {args.init_checkpoint}", flush=True)
         else:
-            print(f"loaded {load_encoder(model)} ImageNet-trained encoder layers", flush=True)
+            print(f"loaded {load_encoder(model, args.encoder)} ImageNet-trained encoder layers", flush=True)
             if args.init_from_weights:  # the committed decoder on the same ImageNet encoder
                 from training.export import load_into_keras
 
