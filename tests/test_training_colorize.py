@@ -77,6 +77,23 @@ def test_loss_matches_a_numpy_reference():
     want = ce.mean() + REG_WEIGHT * huber.mean()
     assert abs(float(make_loss(centres, weights)(ab, logits)) - want) < 1e-4 * want
 
+    # --decode-weight adds a Huber pull of the colour the app shows (the card's decode) to the truth.
+    from training.train_colorize import SHOWN_CAST, SHOWN_CHROMA, SHOWN_T
+
+    z = logits / SHOWN_T
+    shown = (np.exp(z) / np.exp(z).sum(-1, keepdims=True)) @ centres
+    shown = SHOWN_CHROMA * (shown - (1 - SHOWN_CAST) * shown.mean(axis=(1, 2), keepdims=True))
+    err = np.abs(shown - ab) / 10
+    extra = np.where(err < 1, 0.5 * err**2, err - 0.5).mean()
+    got = float(make_loss(centres, weights, decode_weight=0.7)(ab, logits))
+    assert abs(got - (want + 0.7 * extra)) < 1e-4 * want
+    # shown_loss="gain": per crop, the log of the shown colour's ab error over grey's.
+    from training.train_colorize import GAIN_EPS
+
+    ratio = ((err**2).mean(axis=(1, 2, 3)) + GAIN_EPS) / (((ab / 10) ** 2).mean(axis=(1, 2, 3)) + GAIN_EPS)
+    got = float(make_loss(centres, weights, decode_weight=0.7, shown_loss="gain")(ab, logits))
+    assert abs(got - (want + 0.7 * np.log(ratio).mean())) < 1e-4 * want
+
 
 def test_grown_model_starts_as_the_model_it_grew_from(tmp_path):
     """Residual blocks added to trained weights start at zero, so the grown model's first output is

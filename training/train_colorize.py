@@ -38,6 +38,13 @@ LAMBDA = 0.75  # rebalancing: 1 = none, 0.5 = Zhang's (vivid but costs PSNR)
 SIGMA = 5.0  # soft-target Gaussian width in ab units (grid step is 10)
 REG_WEIGHT = 0.5  # weight of the Huber loss on the mean ab (in units of 10 ab)
 WEIGHT_DECAY = 0.05  # AdamW decay (times the LR each step): the model overfits a few thousand photos
+# --decode-weight: the colour the app shows (the card's decode: annealed mean at T, half the crop's
+# mean colour taken away, times a chroma factor) pulled toward the truth, so training sees what users see.
+# --shown-loss gain: instead of a Huber per pixel, each crop's log ratio of the shown colour's ab error
+# to grey's (the benchmark's per-photo PSNR gain over grey, in ab): a crop whose truth is nearly grey
+# weighs as much as a colourful one, so a wash over a grey scene costs what it costs the user.
+SHOWN_T, SHOWN_CAST, SHOWN_CHROMA = 0.35, 0.5, 1.3
+GAIN_EPS = 0.05  # in (10 ab)^2: crops greyer than this count as grey
 SEED = 0
 # --------------------------------------------------------------------------------------------
 
@@ -108,9 +115,11 @@ def build_lite_model(n_bins: int, finetune: bool = False, variant: str = "lite0"
     return model
 
 
-def make_loss(centres: np.ndarray, weights: np.ndarray, reg_weight: float = REG_WEIGHT):
+def make_loss(centres: np.ndarray, weights: np.ndarray, reg_weight: float = REG_WEIGHT, decode_weight: float = 0.0,
+              shown_loss: str = "huber"):
     """Rebalanced cross-entropy against soft targets, plus a Huber pull of the mean ab toward the
-    truth. keras.ops only, so it runs on any Keras backend (TensorFlow here, JAX on a GPU machine)."""
+    truth, plus (decode_weight > 0) a pull of the shown colour (SHOWN_*) toward the truth (shown_loss).
+    keras.ops only, so it runs on any Keras backend (TensorFlow here, JAX on a GPU machine)."""
     from keras import ops
 
     c = ops.convert_to_tensor(centres)
@@ -124,7 +133,19 @@ def make_loss(centres: np.ndarray, weights: np.ndarray, reg_weight: float = REG_
         mean_ab = ops.matmul(ops.softmax(logits, axis=-1), c)  # (B, h, w, 2): the T = 1 decode
         err = ops.abs(mean_ab - ab_true) / 10.0
         huber = ops.where(err < 1.0, 0.5 * err**2, err - 0.5)
-        return ops.mean(pixel_w * ce) + reg_weight * ops.mean(huber)
+        total = ops.mean(pixel_w * ce) + reg_weight * ops.mean(huber)
+        if decode_weight:
+            shown = ops.matmul(ops.softmax(logits / SHOWN_T, axis=-1), c)
+            shown = SHOWN_CHROMA * (shown - (1.0 - SHOWN_CAST) * ops.mean(shown, axis=(1, 2), keepdims=True))
+            err = ops.abs(shown - ab_true) / 10.0
+            if shown_loss == "gain":  # per crop: log of (shown colour's error / grey's error)
+                mse = ops.mean(err**2, axis=(1, 2, 3))
+                grey = ops.mean((ab_true / 10.0) ** 2, axis=(1, 2, 3))
+                shown_term = ops.mean(ops.log((mse + GAIN_EPS) / (grey + GAIN_EPS)))
+            else:
+                shown_term = ops.mean(ops.where(err < 1.0, 0.5 * err**2, err - 0.5))
+            total = total + decode_weight * shown_term
+        return total
 
     return loss
 
@@ -146,6 +167,10 @@ def main() -> None:
                     help="lite0 / lite2: an ImageNet-trained EfficientNet-Lite as a frozen encoder (a new run; bins from weights/)")
     ap.add_argument("--finetune-encoder", action="store_true", help="with --encoder lite0: train its weights too")
     ap.add_argument("--init-checkpoint", type=Path, help="with --encoder lite0: start from this run's .weights.h5")
+    ap.add_argument("--decode-weight", type=float, default=0.0,
+                    help="weight of the loss on the shown colour (SHOWN_*: the card's decode); 0 = off, as shipped")
+    ap.add_argument("--shown-loss", choices=["huber", "gain"], default="huber",
+                    help="with --decode-weight: a Huber per pixel, or each crop's log error ratio to grey's")
     ap.add_argument("--run", type=Path, default=RUN, help="run directory (checkpoints, log, bins)")
     ap.add_argument("--crop", type=int, default=CROP, help="side of the square training crops (a multiple of 8): "
                     "larger ones show the global-context branch more of each photo, as the app does")
@@ -208,7 +233,7 @@ def main() -> None:
 
             load_into_keras(model, committed)
     opt = keras.optimizers.AdamW(schedule, weight_decay=args.weight_decay) if args.weight_decay else keras.optimizers.Adam(schedule)
-    model.compile(optimizer=opt, loss=make_loss(centres, weights))
+    model.compile(optimizer=opt, loss=make_loss(centres, weights, decode_weight=args.decode_weight, shown_loss=args.shown_loss))
     if start_epoch:
         opt.iterations.assign(start_epoch * STEPS_PER_EPOCH)  # keep the LR schedule in step
 
@@ -218,7 +243,7 @@ def main() -> None:
 
     # A resumed run keeps the record that it began from the committed weights, and its architecture.
     old = json.loads((run / "config.json").read_text()) if start_epoch and (run / "config.json").exists() else {}
-    (run / "config.json").write_text(json.dumps({"batch": BATCH, "lambda": old.get("lambda", LAMBDA) if start_epoch else args.rebalance, "sigma": SIGMA, "lr": args.lr, "reg_weight": REG_WEIGHT,
+    (run / "config.json").write_text(json.dumps({"batch": BATCH, "lambda": old.get("lambda", LAMBDA) if start_epoch else args.rebalance, "sigma": SIGMA, "lr": args.lr, "reg_weight": REG_WEIGHT, "decode_weight": args.decode_weight, "shown_loss": args.shown_loss,
                                                   "weight_decay": args.weight_decay, "extra_share": args.extra_share,
                                                   "blocks": old.get("blocks", 0) if start_epoch else args.blocks,
                                                   "init_from_weights": args.init_from_weights or old.get("init_from_weights", False), "total_epochs": args.total_epochs, "steps_per_epoch": STEPS_PER_EPOCH, "train_images": len(train),
