@@ -169,3 +169,12 @@ def test_gain_head_is_appended_read_and_applied(tmp_path):
         assert np.allclose(on, target * off, atol=0.05)
     finally:
         pipeline.use_weights(stem)
+
+
+def test_decode_tuning_adds_evenly_spaced_calibration_photos(tmp_path):
+    from training.tune_colorize_decode import calibration_photos
+
+    photos(tmp_path, [f"cars/{i:03d}.jpg" for i in range(10)] + [f"food/{i:03d}.jpg" for i in range(3)])
+    got = [p.relative_to(tmp_path).as_posix() for p in calibration_photos(4, tmp_path)]
+    assert got == ["cars/000.jpg", "cars/002.jpg", "cars/004.jpg", "cars/006.jpg", "food/000.jpg", "food/001.jpg", "food/002.jpg"]
+    assert calibration_photos(0, tmp_path / "missing") == []
