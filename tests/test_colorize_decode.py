@@ -8,7 +8,9 @@ import numpy as np
 from PIL import Image
 
 from demos.colorize.pipeline import (
+    BOLD_MAX,
     blur,
+    boldness,
     bounded,
     chroma_gain,
     confidence,
@@ -66,6 +68,21 @@ def test_chroma_factor_scales_the_colour_and_nothing_else():
     z = np.random.default_rng(0).normal(size=(4, 8, len(card["preprocessing"]["ab_centres"]))).astype(np.float32) * 3
     plain, bold = decode_ab(z, 0.5, {"cast": 0.5, "smooth": 1.0}), decode_ab(z, 0.5, {"cast": 0.5, "smooth": 1.0, "chroma": 1.5})
     np.testing.assert_allclose(bold, 1.5 * plain, rtol=1e-5, atol=1e-4)
+
+
+def test_boldness_gives_a_boldly_coloured_photo_more_and_a_timid_one_less():
+    ab = np.zeros((4, 8, 2), np.float32)
+    ab[..., 0] = 16.0  # mean chroma 16, twice the reference 8
+    assert boldness(ab, {}) == 1.0 and boldness(ab, {"bold": 0.0}) == 1.0  # off
+    assert abs(boldness(ab, {"bold": 0.5, "bold_ref": 8.0}) - 2**0.5) < 1e-6
+    assert abs(boldness(ab / 4, {"bold": 0.5, "bold_ref": 8.0}) - 2**-0.5) < 1e-6  # mean chroma 4: less colour
+    assert boldness(100 * ab, {"bold": 1.0, "bold_ref": 8.0}) == BOLD_MAX
+    _, card = load_model()
+    z = np.random.default_rng(1).normal(size=(4, 8, len(card["preprocessing"]["ab_centres"]))).astype(np.float32) * 3
+    plain, bold = decode_ab(z, 0.5, {"cast": 0.5}), decode_ab(z, 0.5, {"cast": 0.5, "bold": 0.5, "bold_ref": 30.0})
+    factor = (np.hypot(plain[..., 0], plain[..., 1]).mean() / 30.0) ** 0.5
+    assert 1.0 < factor < BOLD_MAX
+    np.testing.assert_allclose(bold, factor * plain, rtol=1e-5, atol=1e-4)  # one factor for the whole photo
 
 
 def test_smoothing_shrinks_a_stray_patch_but_keeps_a_large_region():

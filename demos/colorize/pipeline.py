@@ -7,7 +7,7 @@
 Only colour comes from the network; every detail of the picture comes from the original L.
 The logits are kept, so changing T (the "vividness") needs no second network run.
 
-"When unsure, say less": a colour that is wrong at full strength looks worse than grey. Three
+"When unsure, say less": a colour that is wrong at full strength looks worse than grey. Four
 things in the decode keep a wrong guess small:
 - Where the network's colour distribution is flat (it cannot tell a red car from a blue one), the
   annealed mean would still pick one hue and paint it boldly, in blotches. So each position's
@@ -19,7 +19,11 @@ things in the decode keep a wrong guess small:
 - A wrong guess often comes as a blotch: a patch of stray hue inside one evenly lit region (a
   night sky, a table top). The colour field is smoothed guided by the photo's own lightness, so
   within such a region it becomes one even colour, while it still changes at edges (guided_smooth).
-The settings live in the model card and were chosen on the training monitor set
+- How strongly the network colours a photo as a whole is a sign of how sure it is of it: a meal
+  or a lawn it paints boldly, a shirt or a car whose colour could be anything it barely tints. So
+  the whole photo's colour is scaled by its own mean chroma (boldness): the sure get more, the
+  unsure less, which keeps more photos above grey at the same overall colour.
+The settings live in the model card and were chosen on the training monitor set and calibration photos
 (training/tune_colorize_decode.py), never on the validation photos.
 """
 
@@ -41,6 +45,8 @@ from demos.colorize.color import fit_gamut, lab_to_rgb, rgb_to_lab
 WEIGHTS = Path(__file__).resolve().parents[2] / "weights" / "colorize"
 STRIP = 256  # rows converted at a time: a big photo's colour maths stays in bounded memory
 SHOWN_PIXELS = 2_000_000  # the page works on a copy at most this size; its download is full size
+BOLD_REF = 8.0  # a typical photo's mean chroma after the decode (median of the calibration photos: 7.99)
+BOLD_MAX = 2.0  # the photo's own colour factor (boldness) is capped here
 
 
 @lru_cache(maxsize=1)
@@ -192,7 +198,8 @@ def decode_ab(logits: np.ndarray, temperature: float, decode: dict[str, float] |
     `gain`: the gain head's factor at each position (training/train_colorize_gain.py), applied
     before the cast and the smoothing when the decode's `use_gain` is on. `guided` (a radius in
     positions, 0 = off) and `guided_eps`: the edge-aware smoothing (guided_smooth) with `guide`,
-    the photo's lightness / 100 at the logits' grid.
+    the photo's lightness / 100 at the logits' grid. `bold` and `bold_ref`: a factor for the whole
+    photo from its own mean chroma (boldness), applied with `chroma`.
     """
     _, card = load_model()
     pre = card["preprocessing"]
@@ -213,7 +220,19 @@ def decode_ab(logits: np.ndarray, temperature: float, decode: dict[str, float] |
         ab = np.stack([blur(ab[..., i], decode["smooth"]) for i in range(2)], axis=-1)
     if decode.get("guided", 0) and guide is not None:
         ab = guided_smooth(ab, guide, int(decode["guided"]), decode.get("guided_eps", 1e-3))
-    return (ab * decode.get("chroma", 1.0)).astype(np.float32)
+    return (ab * decode.get("chroma", 1.0) * boldness(ab, decode)).astype(np.float32)
+
+
+def boldness(ab: np.ndarray, decode: dict[str, float]) -> float:
+    """The photo's own colour factor: (its mean chroma / `bold_ref`) ** `bold` (0 = off), at most BOLD_MAX.
+
+    How strongly the network colours a photo as a whole says how sure it is of it: a photo it paints
+    boldly (fruit, a meal, a lawn) gets more colour, one it barely tints (a shirt or a car whose colour
+    could be anything) gets less, so a timid guess does not become a confident wrong one."""
+    if not decode.get("bold", 0.0):
+        return 1.0
+    mean_chroma = float(np.hypot(ab[..., 0], ab[..., 1]).mean())
+    return min((mean_chroma / decode.get("bold_ref", BOLD_REF)) ** decode["bold"], BOLD_MAX)
 
 
 def with_boost(decode: dict[str, float], boost: float) -> dict[str, float]:
