@@ -93,6 +93,15 @@ def test_loss_matches_a_numpy_reference():
     ratio = ((err**2).mean(axis=(1, 2, 3)) + GAIN_EPS) / (((ab / 10) ** 2).mean(axis=(1, 2, 3)) + GAIN_EPS)
     got = float(make_loss(centres, weights, decode_weight=0.7, shown_loss="gain")(ab, logits))
     assert abs(got - (want + 0.7 * np.log(ratio).mean())) < 1e-4 * want
+    # shown_bold: each crop's colour times (its mean chroma / BOLD_REF) ** q, capped, instead of SHOWN_CHROMA.
+    from training.train_colorize import BOLD_MAX, BOLD_REF
+
+    plain = shown / SHOWN_CHROMA
+    factor = np.minimum((np.hypot(plain[..., 0], plain[..., 1]).mean(axis=(1, 2)) / BOLD_REF) ** 0.5, BOLD_MAX)
+    err = np.abs(plain * factor[:, None, None, None] - ab) / 10
+    extra = np.where(err < 1, 0.5 * err**2, err - 0.5).mean()
+    got = float(make_loss(centres, weights, decode_weight=0.7, shown_bold=0.5)(ab, logits))
+    assert abs(got - (want + 0.7 * extra)) < 1e-4 * want
 
 
 def test_grown_model_starts_as_the_model_it_grew_from(tmp_path):

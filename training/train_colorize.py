@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from demos.colorize.pipeline import BOLD_MAX, BOLD_REF
 from training.colorize_data import CROP, EXTRA_SHARE, LONG_SIDE
 
 # ---- config -------------------------------------------------------------------------------
@@ -116,9 +117,12 @@ def build_lite_model(n_bins: int, finetune: bool = False, variant: str = "lite0"
 
 
 def make_loss(centres: np.ndarray, weights: np.ndarray, reg_weight: float = REG_WEIGHT, decode_weight: float = 0.0,
-              shown_loss: str = "huber"):
+              shown_loss: str = "huber", shown_bold: float = 0.0):
     """Rebalanced cross-entropy against soft targets, plus a Huber pull of the mean ab toward the
     truth, plus (decode_weight > 0) a pull of the shown colour (SHOWN_*) toward the truth (shown_loss).
+    With shown_bold > 0 the shown colour is the boldness decode instead of the plain chroma factor:
+    each crop's colour times (its mean chroma / BOLD_REF) ** shown_bold, at most BOLD_MAX
+    (demos/colorize/pipeline.py boldness), so the network also learns how boldly to colour a crop.
     keras.ops only, so it runs on any Keras backend (TensorFlow here, JAX on a GPU machine)."""
     from keras import ops
 
@@ -136,7 +140,12 @@ def make_loss(centres: np.ndarray, weights: np.ndarray, reg_weight: float = REG_
         total = ops.mean(pixel_w * ce) + reg_weight * ops.mean(huber)
         if decode_weight:
             shown = ops.matmul(ops.softmax(logits / SHOWN_T, axis=-1), c)
-            shown = SHOWN_CHROMA * (shown - (1.0 - SHOWN_CAST) * ops.mean(shown, axis=(1, 2), keepdims=True))
+            shown = shown - (1.0 - SHOWN_CAST) * ops.mean(shown, axis=(1, 2), keepdims=True)
+            if shown_bold:
+                chroma = ops.mean(ops.sqrt(ops.sum(shown**2, axis=-1) + 1e-6), axis=(1, 2))[:, None, None, None]
+                shown = shown * ops.minimum((chroma / BOLD_REF) ** shown_bold, BOLD_MAX)
+            else:
+                shown = SHOWN_CHROMA * shown
             err = ops.abs(shown - ab_true) / 10.0
             if shown_loss == "gain":  # per crop: log of (shown colour's error / grey's error)
                 mse = ops.mean(err**2, axis=(1, 2, 3))
@@ -171,6 +180,8 @@ def main() -> None:
                     help="weight of the loss on the shown colour (SHOWN_*: the card's decode); 0 = off, as shipped")
     ap.add_argument("--shown-loss", choices=["huber", "gain"], default="huber",
                     help="with --decode-weight: a Huber per pixel, or each crop's log error ratio to grey's")
+    ap.add_argument("--shown-bold", type=float, default=0.0,
+                    help="with --decode-weight: the shown colour is the boldness decode with this power (0: chroma x 1.3)")
     ap.add_argument("--run", type=Path, default=RUN, help="run directory (checkpoints, log, bins)")
     ap.add_argument("--crop", type=int, default=CROP, help="side of the square training crops (a multiple of 8): "
                     "larger ones show the global-context branch more of each photo, as the app does")
@@ -233,7 +244,8 @@ def main() -> None:
 
             load_into_keras(model, committed)
     opt = keras.optimizers.AdamW(schedule, weight_decay=args.weight_decay) if args.weight_decay else keras.optimizers.Adam(schedule)
-    model.compile(optimizer=opt, loss=make_loss(centres, weights, decode_weight=args.decode_weight, shown_loss=args.shown_loss))
+    model.compile(optimizer=opt, loss=make_loss(centres, weights, decode_weight=args.decode_weight, shown_loss=args.shown_loss,
+                                                shown_bold=args.shown_bold))
     if start_epoch:
         opt.iterations.assign(start_epoch * STEPS_PER_EPOCH)  # keep the LR schedule in step
 
@@ -243,7 +255,7 @@ def main() -> None:
 
     # A resumed run keeps the record that it began from the committed weights, and its architecture.
     old = json.loads((run / "config.json").read_text()) if start_epoch and (run / "config.json").exists() else {}
-    (run / "config.json").write_text(json.dumps({"batch": BATCH, "lambda": old.get("lambda", LAMBDA) if start_epoch else args.rebalance, "sigma": SIGMA, "lr": args.lr, "reg_weight": REG_WEIGHT, "decode_weight": args.decode_weight, "shown_loss": args.shown_loss,
+    (run / "config.json").write_text(json.dumps({"batch": BATCH, "lambda": old.get("lambda", LAMBDA) if start_epoch else args.rebalance, "sigma": SIGMA, "lr": args.lr, "reg_weight": REG_WEIGHT, "decode_weight": args.decode_weight, "shown_loss": args.shown_loss, "shown_bold": args.shown_bold,
                                                   "weight_decay": args.weight_decay, "extra_share": args.extra_share,
                                                   "blocks": old.get("blocks", 0) if start_epoch else args.blocks,
                                                   "init_from_weights": args.init_from_weights or old.get("init_from_weights", False), "total_epochs": args.total_epochs, "steps_per_epoch": STEPS_PER_EPOCH, "train_images": len(train),
