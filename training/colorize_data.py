@@ -5,8 +5,9 @@ set for picking checkpoints and decode settings is held out of training: 30 imag
 `bsds500/val` and every 25th photo of the second batch (varied, user-like photos).
 Sources and licences of every folder: ../shared/data/images/SOURCES.md and PROVENANCE2.tsv.
 Extra photos from ../../extra/images (when present; training/colorize_sources.py lists their
-sources and rebuilds that folder) all go to training: they come from a few narrow sources
-(clothing, pets, cars, ImageNet classes), so the monitor stays the 82 varied photos above.
+sources and rebuilds that folder) all go to training: they come from a few narrow sources (clothing,
+pets, cars, ImageNet classes, VOC-style everyday photos, pedestrian streets), so the monitor stays
+the 82 varied photos above.
 """
 
 from __future__ import annotations
