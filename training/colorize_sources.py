@@ -11,7 +11,7 @@ globs, then these rules, in this order, on each file:
   of a 128x128 copy >= 8);
 * 8x8 mean hash (greyscale, BILINEAR to 8x8, bit = pixel > mean): dropped within Hamming
   distance 4 of a validation photo (bsds500/test, styletransfer) and within 3 of any photo
-  already in ../shared/data/images or already kept here;
+  already in ../shared/data/images, already kept here or in the calibration set;
 * at most `cap` kept per source (files are visited in a fixed shuffled order).
 
 With --calibration N, the next N photos of each source that pass the same rules (after its
@@ -195,6 +195,13 @@ def reference_hashes(data: Path) -> tuple[HashSet, HashSet]:
     return val, every
 
 
+def add_hashes(seen: HashSet, root: Path, rows: list[str]) -> None:
+    """Add the hash of each photo listed in PROVENANCE `rows` (paths relative to `root`) to `seen`."""
+    for row in rows:
+        with Image.open(root / row.split("\t")[0]) as img:
+            seen.add(mean_hash(img))
+
+
 def git_dir(repository: str, commit: str, mirror_root: Path | None, tmp: Path) -> Path:
     """A bare repository holding `commit`: the local mirror if there is one, else a fresh clone."""
     if mirror_root is not None:
@@ -280,14 +287,10 @@ def main() -> None:
     rebuilt = {s["name"] for s in SOURCES if args.only is None or s["name"] in args.only}
     rows = prov.read_text().splitlines()[1:] if prov.exists() else []
     rows = [r for r in rows if r.split("/")[0] not in rebuilt]
-    for row in rows:  # photos kept earlier count as seen
-        with Image.open(args.out / row.split("\t")[0]) as img:
-            seen.add(mean_hash(img))
+    add_hashes(seen, args.out, rows)  # photos kept earlier count as seen
     calib_prov = args.calibration_out / "PROVENANCE.tsv"
-    if not args.calibration and calib_prov.exists():  # so are the calibration photos (never trained on)
-        for row in calib_prov.read_text().splitlines()[1:]:
-            with Image.open(args.calibration_out / row.split("\t")[0]) as img:
-                seen.add(mean_hash(img))
+    if not args.calibration and calib_prov.exists():  # so do the calibration photos (never trained on)
+        add_hashes(seen, args.calibration_out, calib_prov.read_text().splitlines()[1:])
     calib_rows: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         for src in SOURCES:
