@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.test_app_spanish import ENGLISH
 
@@ -47,14 +48,15 @@ def test_neuron_explorer_in_spanish_keeps_state_across_languages(page, app_url):
     page.get_by_text("neuron output a").wait_for()
     page.wait_for_function("() => document.body.innerText.includes('neurons (linear)')")  # the page has run to its end
     assert metric_value(page, "neuron output a") == spanish_value.replace(",", ".")  # the same sliders
-    assert page.get_by_role("radio", name="linear (no activation)").is_checked()
+    # The radio takes its restored value a frame after the page has drawn it, so wait for it (up to 5 s).
+    expect(page.get_by_role("radio", name="linear (no activation)")).to_be_checked()
     assert "lang=en" in page.url
 
     page.locator('[data-testid="stSidebar"]').get_by_text("Español", exact=True).click()
     page.get_by_text("salida de la neurona a").wait_for()
     page.wait_for_function("() => document.body.innerText.includes('neuronas (lineal)')")
     assert metric_value(page, "salida de la neurona a") == spanish_value
-    assert page.get_by_role("radio", name="lineal (sin activación)").is_checked()
+    expect(page.get_by_role("radio", name="lineal (sin activación)")).to_be_checked()
 
     page.locator('[data-testid="stSidebarNav"]').get_by_text("Colorear").click()
     page.get_by_text("Lo que ve la red").wait_for(timeout=60_000)
