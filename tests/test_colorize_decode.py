@@ -52,6 +52,26 @@ def test_unsure_positions_stay_grey_and_sure_ones_keep_their_colour():
     np.testing.assert_allclose(raw[:, 8:], np.broadcast_to(centres.mean(0), (8, 8, 2)), atol=1e-3)  # unmuted: the bins' mean
 
 
+def test_temperature_moves_from_the_mean_colour_to_the_most_likely_one():
+    """The page's T slider: T = 1 mixes the colours by their probabilities, low T takes the most
+    likely one, whether that is a colour or (where the network is unsure) a grey."""
+    _, card = load_model()
+    centres = np.asarray(card["preprocessing"]["ab_centres"], np.float32)
+    grey_bin = int(np.argmin(np.hypot(centres[:, 0], centres[:, 1])))
+    blue_bin = int(np.argmin(centres[:, 0] + centres[:, 1]))  # a deep blue, far from grey
+    z = np.zeros((2, 2, len(centres)), np.float32) - 10.0
+    z[..., grey_bin], z[..., blue_bin] = 1.0, 0.5  # grey a little more likely than blue
+    p = softmax(z)
+    mean = decode_ab(z, 1.0, {})
+    np.testing.assert_allclose(mean, np.broadcast_to(p @ centres, mean.shape), atol=1e-4)
+    np.testing.assert_allclose(decode_ab(z, 0.02, {}), np.broadcast_to(centres[grey_bin], mean.shape), atol=1e-3)
+    chroma = [float(np.hypot(*decode_ab(z, t, {})[0, 0])) for t in (1.0, 0.5, 0.2)]
+    assert chroma[0] > chroma[1] > chroma[2]  # toward the grey it half-believes: greyer as T falls
+    z[..., blue_bin] = 1.5  # now blue is the most likely: bolder as T falls
+    chroma = [float(np.hypot(*decode_ab(z, t, {})[0, 0])) for t in (1.0, 0.5, 0.2)]
+    assert chroma[0] < chroma[1] < chroma[2]
+
+
 def test_cast_damping_removes_part_of_the_mean_colour_only():
     _, card = load_model()
     centres = np.asarray(card["preprocessing"]["ab_centres"], np.float32)

@@ -65,7 +65,7 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
                    help=_("image files (jpg, png, webp, bmp, tiff, gif, heic); colour photos are turned grey first"))
     p.add_argument("--out", type=Path, required=True, metavar=_("DIR"), help=_("writes DIR/<input name>.png"))
     p.add_argument("--temperature", type=float, default=None, metavar="T",
-                   help=_("decoding temperature: lower takes each spot's most likely colour, 1 their average, the safest (default: the model card's)"))
+                   help=_("decoding temperature: lower takes each spot's most likely colour, 1 the average of its colours (default: the model card's)"))
     p.add_argument("--vividness", type=vividness, default=None, metavar="V",
                    help=_("boost rare colours, 0 to 0.7: 0 is as trained, higher is bolder and more often wrong (default: the model card's)"))
     p.set_defaults(run=run)

@@ -113,8 +113,11 @@ def page() -> None:
         return
 
     t_default = float(card["preprocessing"]["default_temperature"])
-    t = st.slider(_("Decoding temperature T (lower = each spot's most likely colour, 1 = the average of its colours: safest, most muted)"),
-                  0.1, 1.0, t_default, 0.02, key="col_t")
+    t = st.slider(_("Decoding temperature T (lower = each spot's most likely colour; 1 = the average of all its colours)"),
+                  0.1, 1.0, t_default, 0.02, key="col_t",
+                  help=_("At every spot the network gives each colour a probability. At T = 1 the colours are mixed by "
+                         "those probabilities; lower T gives the most likely colour more weight. Where the network is "
+                         "unsure, its most likely colour is often a grey, so lower T can come out greyer there."))
     boost_default = float(card["preprocessing"].get("decode", {}).get("prior", 0.0))
     boost = st.slider(_("Vividness: boost rare colours (0 = as trained; higher = bolder, and more often wrong)"), 0.0, 0.7, boost_default, 0.05,
                       key="col_boost", help=_("Each colour's probability is divided by how common that colour was in the training "

@@ -5,7 +5,7 @@
       -> enlarge to full size -> with the original L -> RGB
 
 Only colour comes from the network; every detail of the picture comes from the original L.
-The logits are kept, so changing T (the "vividness") needs no second network run.
+The logits are kept, so changing T or the vividness needs no second network run.
 
 "When unsure, say less": a colour that is wrong at full strength looks worse than grey. Four
 things in the decode keep a wrong guess small:
@@ -189,7 +189,8 @@ def decode_ab(logits: np.ndarray, temperature: float, decode: dict[str, float] |
               gain: np.ndarray | None = None, guide: np.ndarray | None = None) -> np.ndarray:
     """Annealed mean (Zhang et al. 2016), softmax(logits / T) . bin centres, muted where unsure.
 
-    T = 1 is the plain mean (safe, muted); smaller T moves toward the most likely colour (vivid).
+    T = 1 is the plain mean; smaller T moves toward each position's most likely colour (bolder where
+    that is a colour, greyer where the network is unsure and its most likely colour is a grey).
     `decode`: the muting settings (default: the model card's; {} turns muting off): `floor`,
     `full` and `blur` of the confidence (chroma_gain), `cast`, the share of the photo's mean
     colour kept (1 = all of it), `smooth`, the width of a Gaussian blur of the colour itself,
