@@ -34,6 +34,16 @@ def test_sample_is_colorized_with_download(at):
     assert "ab_logits" in list(table["layer"]) and "output shape" in table.columns
 
 
+def test_a_grey_result_says_why_and_vividness_brings_colour(at):
+    """The motorbike comes out almost grey as shipped (colourfulness 0.9): the page says the network
+    is unsure and points to vividness, which brings colour out (8.7 at 0.5); a coloured result says nothing."""
+    assert not at.info  # the Cameraman: a blue sky over a dry lawn
+    at.selectbox(key="col_sample").set_value("Motorbike").run()
+    assert not at.exception and len(at.info) == 1 and "vividness" in at.info[0].value
+    at.slider(key="col_boost").set_value(0.5).run()
+    assert not at.exception and not at.info
+
+
 def test_upload_and_bad_uploads(at):
     at.radio(key="col_source").set_value("your file").run()
     at.file_uploader(key="col_upload").upload("cat.png", sample_bytes("Cat"), "image/png").run()

@@ -22,6 +22,7 @@ from demos.colorize.pipeline import (
     to_rgb,
     with_boost,
 )
+from demos.colorize.quality import colourfulness
 from demos.colorize.samples import SAMPLES, sample_bytes
 from demos.i18n import N_, _, count, num, pct, translate
 from demos.media import IMAGE_TYPES, MediaError, read_image
@@ -34,6 +35,7 @@ def shown_layers(net, n: int = 4) -> list[str]:
     return [relu[round(i * (len(relu) - 1) / (n - 1))] for i in range(n)] if len(relu) >= n else relu
 
 
+FAINT = 5.0  # a result's colourfulness below which it looks grey (grey ~0, an ordinary photo ~40)
 RESULTS = slots.SharedResults(8)  # shared by all sessions: a sample 30 learners pick is computed once
 
 
@@ -133,6 +135,9 @@ def page() -> None:
     cols[1].image(rgb, caption=_("Colorized (T = {t})").format(t=num(t)), clamp=True, width="stretch")
     if result.was_colour:
         cols[2].image(shown, caption=_("Your original colours, for comparison"), clamp=True, width="stretch")
+    if colourfulness(rgb) < FAINT:
+        st.info(_("The network is unsure of this photo's colours, so it says almost nothing: a wrong colour at full "
+                  "strength would look worse than grey. Raise the vividness to see what it half-believes."))
     logits, gain = result.logits, result.gain
     st.download_button(_("Download the colorized photo (PNG)"), lambda: full_size_download(data, name, logits, t, decode, gain),
                        file_name=f"{Path(name).stem}_colorized.png", mime="image/png", key="col_download")
