@@ -187,3 +187,15 @@ def test_decode_tuning_adds_evenly_spaced_calibration_photos(tmp_path):
     got = [p.relative_to(tmp_path).as_posix() for p in calibration_photos(4, tmp_path)]
     assert got == ["cars/000.jpg", "cars/002.jpg", "cars/004.jpg", "cars/006.jpg", "food/000.jpg", "food/001.jpg", "food/002.jpg"]
     assert calibration_photos(0, tmp_path / "missing") == []
+
+
+def test_compare_at_matched_colour_interpolates_between_chroma_factors():
+    from training.compare_colorize import at_colour
+
+    # Two photos at three chroma factors: colour ratios 0.5, 0.7, 0.9 of the truth's (truth 40).
+    s = {"truth": np.array([40.0, 40.0]), "colour": np.array([[20.0, 28.0, 36.0], [20.0, 28.0, 36.0]]),
+         "gain": np.array([[2.0, 1.0, -2.0], [-0.5, -1.5, -3.0]])}  # photos below grey by 1 dB: 0, 1, 2 of 2
+    worse, gain = at_colour(s, 0.6)
+    assert worse == pytest.approx(0.25) and gain == pytest.approx(0.5 * (0.75 - 0.25))
+    assert at_colour(s, 0.9) == pytest.approx((1.0, -2.5))
+    assert at_colour(s, 0.3)[0] == 0.0  # held at the nearest end
