@@ -37,7 +37,8 @@ def test_lab_matches_scikit_image():
 @pytest.mark.parametrize("label", list(SAMPLES))
 def test_samples_get_colour_and_keep_their_lightness(label):
     rgb = read_image(sample_path(label))
-    out = colorize_image(rgb)
+    result = run_network(rgb)  # once: both decodes below use its logits
+    out = to_rgb(result)
     assert out.shape == rgb.shape and out.dtype == np.float32
     q = np.round(out * 255) / 255  # as the PNG stores it
     d_l = np.abs(rgb_to_lab(q)[..., 0] - rgb_to_lab(rgb)[..., 0])
@@ -47,7 +48,7 @@ def test_samples_get_colour_and_keep_their_lightness(label):
     # motorbike 0.9: a red bike in a grey workshop, whose colour it cannot know, so it says almost nothing
     # (the samples' mean is checked below). At vividness 0.5, the page's control for bolder colour:
     # 117.5, 60.5, 29.3, 38.6, 65.3, and 8.7 for the motorbike.
-    bolder = np.round(colorize_image(rgb, boost=0.5) * 255) / 255
+    bolder = np.round(to_rgb(result, None, with_boost(load_model()[1]["preprocessing"]["decode"], 0.5)) * 255) / 255
     assert colourfulness(bolder) > 4.0, "no colour came out, even at vividness 0.5"
 
 

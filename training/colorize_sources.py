@@ -127,8 +127,8 @@ SOURCES: list[dict] = [
         "cap": 1500,
         "kept": 1500,
     },
-    # The two below came after the shipped weights were trained; a 30-epoch run with them was level
-    # (the model card's training.not_shipped). `--only voc_scenes pedestrian_streets` builds just them.
+    # The two below were added on 2026-12-06; the shipped weights' last run (no class rebalancing) saw
+    # them. `--only voc_scenes pedestrian_streets` builds just them.
     {
         "name": "voc_scenes",
         "repository": "BernieChen96/ImageClassification",
