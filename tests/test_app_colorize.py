@@ -35,8 +35,8 @@ def test_sample_is_colorized_with_download(at):
 
 
 def test_a_grey_result_says_why_and_vividness_brings_colour(at):
-    """The motorbike comes out almost grey as shipped (colourfulness 0.9): the page says the network
-    is unsure and points to vividness, which brings colour out (8.7 at 0.5); a coloured result says nothing."""
+    """The motorbike comes out almost grey as shipped (colourfulness 1.0): the page says the network
+    is unsure and points to vividness, which brings colour out (9.5 at 0.5); a coloured result says nothing."""
     assert not at.info  # the Cameraman: a blue sky over a dry lawn
     at.selectbox(key="col_sample").set_value("Motorbike").run()
     assert not at.exception and len(at.info) == 1 and "vividness" in at.info[0].value

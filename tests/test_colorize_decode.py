@@ -97,6 +97,8 @@ def test_boldness_gives_a_boldly_coloured_photo_more_and_a_timid_one_less():
     assert abs(boldness(ab, {"bold": 0.5, "bold_ref": 8.0}) - 2**0.5) < 1e-6
     assert abs(boldness(ab / 4, {"bold": 0.5, "bold_ref": 8.0}) - 2**-0.5) < 1e-6  # mean chroma 4: less colour
     assert boldness(100 * ab, {"bold": 1.0, "bold_ref": 8.0}) == BOLD_MAX
+    assert boldness(100 * ab, {"bold": 1.0, "bold_ref": 8.0, "bold_max": 1.5}) == 1.5  # the card may cap it lower
+    assert abs(boldness(ab * 0.625, {"bold": 1.0, "bold_ref": 8.0, "bold_max": 1.5}) - 1.25) < 1e-6  # under the cap: as before
     _, card = load_model()
     z = np.random.default_rng(1).normal(size=(4, 8, len(card["preprocessing"]["ab_centres"]))).astype(np.float32) * 3
     plain, bold = decode_ab(z, 0.5, {"cast": 0.5}), decode_ab(z, 0.5, {"cast": 0.5, "bold": 0.5, "bold_ref": 30.0})

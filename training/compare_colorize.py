@@ -1,6 +1,6 @@
 """Compare colorize weights at matched colour, on every photo none of them trained on.
 
-    python -m training.compare_colorize weights/colorize /tmp/cand:1.6,1.8,2.0,2.2 [--at 0.60 0.66]
+    python -m training.compare_colorize weights/colorize /tmp/cand:1.6,1.8,2.0,2.2 [--at 0.60 0.66] [--set cast=0.35]
 
 A bolder model puts more photos below grey, so comparing two models at one decode says little. Here
 each model decodes every photo at several chroma factors (`STEM:c1,c2,...`; default 0.9-1.2), with the
@@ -62,11 +62,13 @@ def main() -> None:
     ap.add_argument("models", nargs="+", help="weights stems, each optionally with :chroma,chroma,...")
     ap.add_argument("--at", type=float, nargs="+", default=[0.60, 0.66], help="colourfulness ratios to compare at")
     ap.add_argument("--temperature", type=float, default=None, help="default: the committed card's")
+    ap.add_argument("--set", nargs="+", default=[], metavar="KEY=VALUE",
+                    help="decode settings to change from the card's (e.g. cast=0.35 bold_max=1.5)")
     ap.add_argument("--cache", type=Path, default=Path("training/runs/compare_colorize"), help="per-photo scores")
     args = ap.parse_args()
     card = pipeline.load_model()[1]["preprocessing"]
     t = card["default_temperature"] if args.temperature is None else args.temperature
-    decode = card.get("decode", {})
+    decode = {**card.get("decode", {}), **{k: float(v) for k, v in (kv.split("=", 1) for kv in args.set)}}
     files = photos()
     print(f"{len(files)} photos; T {t}; decode {decode} with chroma varied")
     args.cache.mkdir(parents=True, exist_ok=True)
@@ -82,6 +84,8 @@ def main() -> None:
         ratio = s["colour"].mean(axis=0) / s["truth"].mean()
         line = "; ".join(f"at {a:.2f}x {w:.1%} below grey, {g:+.2f} dB" for a, (w, g) in ((a, at_colour(s, a)) for a in args.at))
         print(f"{stem}: colour {ratio.min():.2f}-{ratio.max():.2f}x over chroma {chroma[0]}-{chroma[-1]}; {line}")
+        for c, r, w, g in zip(chroma, ratio, (s["gain"] < -1).mean(axis=0), s["gain"].mean(axis=0), strict=True):
+            print(f"    chroma {c}: colour {r:.3f}x, {w:.1%} below grey by 1 dB, {g:+.2f} dB")
 
 
 if __name__ == "__main__":

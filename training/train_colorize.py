@@ -176,6 +176,7 @@ def main() -> None:
                     help="lite0 / lite2: an ImageNet-trained EfficientNet-Lite as a frozen encoder (a new run; bins from weights/)")
     ap.add_argument("--finetune-encoder", action="store_true", help="with --encoder lite0: train its weights too")
     ap.add_argument("--init-checkpoint", type=Path, help="with --encoder lite0: start from this run's .weights.h5")
+    ap.add_argument("--reg-weight", type=float, default=REG_WEIGHT, help="weight of the Huber loss on the mean ab")
     ap.add_argument("--decode-weight", type=float, default=0.0,
                     help="weight of the loss on the shown colour (SHOWN_*: the card's decode); 0 = off, as shipped")
     ap.add_argument("--shown-loss", choices=["huber", "gain"], default="huber",
@@ -244,7 +245,7 @@ def main() -> None:
 
             load_into_keras(model, committed)
     opt = keras.optimizers.AdamW(schedule, weight_decay=args.weight_decay) if args.weight_decay else keras.optimizers.Adam(schedule)
-    model.compile(optimizer=opt, loss=make_loss(centres, weights, decode_weight=args.decode_weight, shown_loss=args.shown_loss,
+    model.compile(optimizer=opt, loss=make_loss(centres, weights, args.reg_weight, decode_weight=args.decode_weight, shown_loss=args.shown_loss,
                                                 shown_bold=args.shown_bold))
     if start_epoch:
         opt.iterations.assign(start_epoch * STEPS_PER_EPOCH)  # keep the LR schedule in step
@@ -255,7 +256,7 @@ def main() -> None:
 
     # A resumed run keeps the record that it began from the committed weights, and its architecture.
     old = json.loads((run / "config.json").read_text()) if start_epoch and (run / "config.json").exists() else {}
-    (run / "config.json").write_text(json.dumps({"batch": BATCH, "lambda": old.get("lambda", LAMBDA) if start_epoch else args.rebalance, "sigma": SIGMA, "lr": args.lr, "reg_weight": REG_WEIGHT, "decode_weight": args.decode_weight, "shown_loss": args.shown_loss, "shown_bold": args.shown_bold,
+    (run / "config.json").write_text(json.dumps({"batch": BATCH, "lambda": old.get("lambda", LAMBDA) if start_epoch else args.rebalance, "sigma": SIGMA, "lr": args.lr, "reg_weight": args.reg_weight, "decode_weight": args.decode_weight, "shown_loss": args.shown_loss, "shown_bold": args.shown_bold,
                                                   "weight_decay": args.weight_decay, "extra_share": args.extra_share,
                                                   "blocks": old.get("blocks", 0) if start_epoch else args.blocks,
                                                   "init_from_weights": args.init_from_weights or old.get("init_from_weights", False), "total_epochs": args.total_epochs, "steps_per_epoch": STEPS_PER_EPOCH, "train_images": len(train),

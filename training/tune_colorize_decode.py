@@ -47,6 +47,7 @@ GRID = {
     "guided": [0.0],  # radius (positions) of the edge-aware smoothing guided by L; 0 = off
     "guided_eps": [1e-3],  # the lightness variance that counts as an edge, in (L / 100)^2
     "bold": [0.0],  # power of the photo's own mean chroma in its colour factor (pipeline.boldness); 0 = off
+    "bold_max": [2.0],  # the cap on that factor (pipeline.BOLD_MAX)
 }
 MAX_WORSE = 0.10  # the target is 1 in 8; 82 photos measure it roughly, so keep a margin
 
@@ -97,7 +98,7 @@ def main() -> None:
         cache.append((truth, psnr(grey_of(truth), truth), pipeline.run_network(truth)))
     print(f"{len(cache)} photos ({len(monitor)} monitor), weights {args.weights}")
     rows = []
-    for t, floor, span, blur, cast, smooth, prior, chroma, use_gain, guided, guided_eps, bold in itertools.product(*grid.values()):
+    for t, floor, span, blur, cast, smooth, prior, chroma, use_gain, guided, guided_eps, bold, bold_max in itertools.product(*grid.values()):
         decode = {"floor": floor, "full": round(floor + span, 3) if floor else 0.0, "blur": blur, "cast": cast, "smooth": smooth, "prior": prior}
         if chroma != 1.0:
             decode["chroma"] = chroma
@@ -107,6 +108,8 @@ def main() -> None:
             decode["guided"], decode["guided_eps"] = guided, guided_eps
         if bold:
             decode["bold"] = bold
+            if bold_max != pipeline.BOLD_MAX:
+                decode["bold_max"] = bold_max
         rows.append(({"temperature": t}, decode, score(cache, t, decode)))
         print(f"\r{len(rows)} settings", end="", file=sys.stderr, flush=True)
     print(f"\n{'T':>5} {'decode':<76} {'gain dB':>8} {'better':>7} {'worse>1dB':>10} {'colour':>7}")

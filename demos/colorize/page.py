@@ -97,7 +97,7 @@ def page() -> None:
     ).format(photos=count(card.get("training", {}).get("train_images") or 0)))
     st.markdown(_(
         "**When unsure, it says less.** A small network often guesses one tint for a whole photo (warm, green, "
-        "blue): right, it wins a lot; wrong, it is a wash over everything. So only half of that tint is kept, "
+        "blue): right, it wins a lot; wrong, it is a wash over everything. So less than half of that tint is kept, "
         "while the differences between regions (sky and grass) stay whole, and small stray spots of colour are "
         "smoothed into their surroundings. A photo the network colours only faintly as a whole (a sign that it is "
         "unsure) gets less colour still, and one it colours boldly gets more. A wrong colour at full strength looks worse than none."

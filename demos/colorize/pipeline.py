@@ -225,7 +225,7 @@ def decode_ab(logits: np.ndarray, temperature: float, decode: dict[str, float] |
 
 
 def boldness(ab: np.ndarray, decode: dict[str, float]) -> float:
-    """The photo's own colour factor: (its mean chroma / `bold_ref`) ** `bold` (0 = off), at most BOLD_MAX.
+    """The photo's own colour factor: (its mean chroma / `bold_ref`) ** `bold` (0 = off), at most `bold_max`.
 
     How strongly the network colours a photo as a whole says how sure it is of it: a photo it paints
     boldly (fruit, a meal, a lawn) gets more colour, one it barely tints (a shirt or a car whose colour
@@ -233,7 +233,7 @@ def boldness(ab: np.ndarray, decode: dict[str, float]) -> float:
     if not decode.get("bold", 0.0):
         return 1.0
     mean_chroma = float(np.hypot(ab[..., 0], ab[..., 1]).mean())
-    return min((mean_chroma / decode.get("bold_ref", BOLD_REF)) ** decode["bold"], BOLD_MAX)
+    return min((mean_chroma / decode.get("bold_ref", BOLD_REF)) ** decode["bold"], decode.get("bold_max", BOLD_MAX))
 
 
 def with_boost(decode: dict[str, float], boost: float) -> dict[str, float]:
