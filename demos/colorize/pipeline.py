@@ -46,7 +46,7 @@ WEIGHTS = Path(__file__).resolve().parents[2] / "weights" / "colorize"
 STRIP = 256  # rows converted at a time: a big photo's colour maths stays in bounded memory
 SHOWN_PIXELS = 2_000_000  # the page works on a copy at most this size; its download is full size
 BOLD_REF = 8.0  # a typical photo's mean chroma after the decode (median of the calibration photos: 7.99)
-BOLD_MAX = 2.0  # the photo's own colour factor (boldness) is capped here
+BOLD_MAX = 2.0  # the photo's own colour factor (boldness) is capped here, unless the decode sets `bold_max`
 
 
 @lru_cache(maxsize=1)
@@ -199,8 +199,8 @@ def decode_ab(logits: np.ndarray, temperature: float, decode: dict[str, float] |
     `gain`: the gain head's factor at each position (training/train_colorize_gain.py), applied
     before the cast and the smoothing when the decode's `use_gain` is on. `guided` (a radius in
     positions, 0 = off) and `guided_eps`: the edge-aware smoothing (guided_smooth) with `guide`,
-    the photo's lightness / 100 at the logits' grid. `bold` and `bold_ref`: a factor for the whole
-    photo from its own mean chroma (boldness), applied with `chroma`.
+    the photo's lightness / 100 at the logits' grid. `bold`, `bold_ref` and `bold_max`: a factor for the
+    whole photo from its own mean chroma (boldness), applied with `chroma`.
     """
     _, card = load_model()
     pre = card["preprocessing"]
