@@ -47,7 +47,7 @@ GRID = {
     "guided": [0.0],  # radius (positions) of the edge-aware smoothing guided by L; 0 = off
     "guided_eps": [1e-3],  # the lightness variance that counts as an edge, in (L / 100)^2
     "bold": [0.0],  # power of the photo's own mean chroma in its colour factor (pipeline.boldness); 0 = off
-    "bold_max": [2.0],  # the cap on that factor (pipeline.BOLD_MAX)
+    "bold_max": [pipeline.BOLD_MAX],  # the cap on that factor
 }
 MAX_WORSE = 0.10  # the target is 1 in 8; 82 photos measure it roughly, so keep a margin
 
