@@ -68,8 +68,9 @@ def test_kokoro_clips_become_padded_training_items(tmp_path, monkeypatch):
     sf.write(tmp_path / "wav" / "k00000.wav", tone, 16000)
     jobs = stt_corpus.jobs_for("kokoro", 0, 0)
     assert [(j["kind"], j["text"], j["source"]) for j in jobs] == [("tts_file", "hello world", "tts_kokoro")]
-    feats, text, source = stt_corpus.make_item(jobs[0] | {"augment": False})
+    feats, text, source, path = stt_corpus.make_item(jobs[0] | {"augment": False})
     assert text == "hello world" and source == "tts_kokoro" and feats.shape[1] == stt_corpus.N_MELS
+    assert path == ""  # only real recordings carry their path (for their forced alignment)
     assert len(feats) > len(stt_corpus.features(tone))  # silence around the speech, as real recordings have
 
 
@@ -151,3 +152,39 @@ def test_soup_mixes_the_letters_and_keeps_the_only_phone_head(tmp_path):
     assert np.allclose(mixed["chars_phones/kernel"][..., :5], (letters["chars/kernel"] + both["chars_phones/kernel"][..., :5]) / 2)
     assert np.allclose(mixed["chars_phones/kernel"][..., 5:], both["chars_phones/kernel"][..., 5:])
     assert np.allclose(mixed["chars_phones/bias"][5:], both["chars_phones/bias"][5:])
+
+
+def test_frame_targets_follow_the_alignment_at_each_output_frame():
+    """train_stt --frame-aux: a PocketSphinx alignment (phone, start, frames at 100/s) becomes one class
+    per output frame (every 3rd input frame, at its centre); silence is class 0, unaligned frames -1."""
+    from training.train_stt import FRAME_CLASSES, frame_labels, frame_targets, with_frame_targets
+
+    al = [["SIL", 0, 6], ["HH", 6, 3], ["AH", 9, 6], ["+NSN+", 15, 3]]  # 18 of 20 input frames aligned
+    t = frame_targets(al, 20)
+    hh, ah = FRAME_CLASSES.index("hh"), FRAME_CLASSES.index("ah")
+    assert t.tolist() == [0, 0, hh, ah, ah, 0, -1]  # input frames 1, 4, 7, 10, 13, 16, 19
+    data = with_frame_targets([(np.zeros((20, 64)), "ha", "x", "a.wav"), (np.zeros((9, 64)), "ha", "tts", ""),
+                               (np.zeros((9, 64)), "ha", "x", "unaligned.wav")], {"a.wav": {"phones": al}})
+    assert data[0][3].tolist() == t.tolist() and data[1][3] is None and data[2][3] is None
+    y = frame_labels(data, [0, 1], 21)
+    assert y.shape == (2, 7) and y[0].tolist() == t.tolist() and (y[1] == -1).all()
+
+
+def test_frame_head_is_left_out_of_the_export(tmp_path):
+    """The frame head helps training only: the exported network is the letters + phones one, and a
+    run with a frame head starts from committed weights that lack it."""
+    from core import weights
+    from training.export import export, load_into_keras
+    from training.train_stt import ALPHABET, build_model, joint, split_joint
+
+    three = build_model(channels=16, blocks=1, frames=True)
+    assert [o.shape[-1] for o in three.outputs] == [29, 41, 40]
+    x = np.random.default_rng(0).normal(size=(1, 60, 64)).astype(np.float32)
+    chars, phones, _ = (y.numpy() for y in three(x))
+    export(joint(three), tmp_path / "m", {"name": "t"})
+    out = weights.load(tmp_path / "m")[0].forward(x)
+    assert np.allclose(out[..., : len(ALPHABET)], chars, atol=1e-4) and np.allclose(out[..., len(ALPHABET) :], phones, atol=1e-4)
+    again = build_model(channels=16, blocks=1, frames=True)
+    load_into_keras(again, tmp_path / "m")
+    split_joint(again, tmp_path / "m")
+    assert np.allclose(again(x)[0].numpy(), chars, atol=1e-5)

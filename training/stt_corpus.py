@@ -279,8 +279,10 @@ def features(x: np.ndarray) -> np.ndarray:
     return log_mel(x, N_MELS).astype(np.float16)
 
 
-def make_item(job: dict) -> tuple[np.ndarray, str, str] | None:
-    """One job -> (features, transcript, source), or None when a clip fails."""
+def make_item(job: dict) -> tuple[np.ndarray, str, str, str] | None:
+    """One job -> (features, transcript, source, path), or None when a clip fails. The path is the
+    recording's for a real clip as recorded (not augmented: its timing is the file's, so a forced
+    alignment of the file fits its frames; train_stt --frame-aux), else ""."""
     from demos.audio import read_audio
 
     rng = random.Random(job["seed"])
@@ -297,7 +299,8 @@ def make_item(job: dict) -> tuple[np.ndarray, str, str] | None:
                                 np.zeros(int(rng.uniform(0.05, 0.5) * 16000), np.float32)])
         if job["augment"]:
             x = augment(x, nrng)
-        return features(x), job["text"], job["source"]
+        path = job["path"] if job["kind"] == "real" and not job["augment"] else ""
+        return features(x), job["text"], job["source"], path
     except Exception as e:  # noqa: BLE001 - a bad clip is skipped, not fatal
         print("skip", job.get("path") or job.get("say"), e, flush=True)
         return None
@@ -305,9 +308,9 @@ def make_item(job: dict) -> tuple[np.ndarray, str, str] | None:
 
 def write_shard(path: Path, items: list) -> None:
     items = [i for i in items if i is not None]
-    lens = np.array([len(f) for f, _, _ in items], np.int32)
-    np.savez(path, feats=np.concatenate([f for f, _, _ in items]), lens=lens,
-             texts=np.array([t for _, t, _ in items]), sources=np.array([s for _, _, s in items]))
+    lens = np.array([len(i[0]) for i in items], np.int32)
+    np.savez(path, feats=np.concatenate([i[0] for i in items]), lens=lens, texts=np.array([i[1] for i in items]),
+             sources=np.array([i[2] for i in items]), paths=np.array([i[3] for i in items]))
 
 
 def jobs_for(split: str, synth_clips: int, real_copies: int, seed: int = 0, more_cv: bool = False) -> list[dict]:

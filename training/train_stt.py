@@ -21,7 +21,13 @@ bucketed by length, and BatchNorm's running statistics then differ from any one 
 layer and a linear layer of 29 logits: blank, space, apostrophe, a-z (with --phone-aux, a second one of
 41 phone logits beside it, exported together as one layer). CTC loss; Adam with warm-up
 and cosine decay; SpecAugment masks. Checkpoints every --check-minutes to training/runs/stt/
-(resumable with --resume); progress in training/runs/stt/log.jsonl.
+(or --run-dir; resumable with --resume); progress in log.jsonl there.
+
+--frame-aux W adds a third head, trained only: the phone (or silence) at every output frame, with
+cross-entropy on PocketSphinx's forced alignments of the recorded training clips as recorded
+(`python -m training.lipsync_labels --split train` computes and caches them; the corpus keeps each
+real clip's path for this). CTC learns what is said, not when; the alignments add where each sound
+is, from a classic acoustic model trained on far more native speech than we have.
 """
 
 from __future__ import annotations
@@ -47,12 +53,16 @@ LR = 1.5e-3
 WARMUP = 300
 SEED = 0
 OUT = Path(__file__).resolve().parents[1] / "weights" / "stt"
+CKPT = RUN  # checkpoints, state and log of the run (--run-dir: another, so two runs can share the corpus)
+FRAME_CLASSES = ["sil", *PHONES[2:]]  # the frame head's classes: silence (or noise), then the 39 phones
 
 
-def build_model(channels: int = CHANNELS, blocks: int = BLOCKS, grown_from: int | None = None, phones: bool = False):
+def build_model(channels: int = CHANNELS, blocks: int = BLOCKS, grown_from: int | None = None, phones: bool = False,
+                frames: bool = False):
     """grown_from: blocks from that index on start as identities (their last LayerNorm's scale is 0,
     and x is a ReLU output, so relu(x + 0) = x): a deeper model that computes what the committed one did.
-    phones: a second output, log P(phone) from the same head (demos/stt/phones.py), for --phone-aux."""
+    phones: a second output, log P(phone) from the same head (demos/stt/phones.py), for --phone-aux.
+    frames: a third, the phone (or silence) at each output frame, for --frame-aux; never exported."""
     import keras
     from keras import layers
 
@@ -68,6 +78,9 @@ def build_model(channels: int = CHANNELS, blocks: int = BLOCKS, grown_from: int 
         x = layers.ReLU(name=f"b{b}_relu2")(layers.Add(name=f"b{b}_add")([x, y]))
     x = layers.Conv1D(384, 1, activation="relu", name="head")(x)
     out = layers.Conv1D(len(ALPHABET), 1, name="chars")(x)
+    if frames:
+        return keras.Model(inp, [out, layers.Conv1D(len(PHONES), 1, name="phones")(x),
+                                 layers.Conv1D(len(FRAME_CLASSES), 1, name="frames")(x)], name="stt")
     if phones:
         return keras.Model(inp, [out, layers.Conv1D(len(PHONES), 1, name="phones")(x)], name="stt")
     return keras.Model(inp, out, name="stt")
@@ -75,7 +88,8 @@ def build_model(channels: int = CHANNELS, blocks: int = BLOCKS, grown_from: int 
 
 def joint(model):
     """A two-headed model as one output for export: the phone head's 1x1 convolution stacked after
-    the letters' in one layer ('chars_phones', letters first), so core/ runs it as one network."""
+    the letters' in one layer ('chars_phones', letters first), so core/ runs it as one network.
+    A frame head (--frame-aux) is a training aid only and is left out."""
     import keras
     from keras import layers
 
@@ -120,19 +134,56 @@ def edit_distance(a: list, b: list) -> int:
     return d[-1]
 
 
-def load_shards(pattern: str) -> list[tuple[np.ndarray, str, str]]:
+def load_shards(pattern: str) -> list[tuple[np.ndarray, str, str, str]]:
+    """(features, transcript, source, path) per clip; path is a real recording's, as recorded, else ""
+    (and "" for every clip of shards written before paths were kept)."""
     out = []
     for path in sorted(RUN.glob(pattern)):
         try:
             z = np.load(path)
             feats, lens, texts, sources = z["feats"], z["lens"], z["texts"], z["sources"]
+            paths = z["paths"] if "paths" in z.files else [""] * len(lens)
         except Exception as e:  # noqa: BLE001 - a shard still being written
             print("skip shard", path.name, e, flush=True)
             continue
         ends = np.cumsum(lens)
-        for f0, f1, t, s in zip(ends - lens, ends, texts, sources, strict=True):
-            out.append((feats[f0:f1], str(t), str(s)))
+        for f0, f1, t, s, a in zip(ends - lens, ends, texts, sources, paths, strict=True):
+            out.append((feats[f0:f1], str(t), str(s), str(a)))
     return out
+
+
+def frame_targets(phones: list, n_frames: int) -> np.ndarray:
+    """A forced alignment, [(phone, start, frames)] at 100 frames/s as PocketSphinx gives it, as one
+    FRAME_CLASSES index per output frame (the input frame at its centre: the strided stem's 'same'
+    padding puts output t over input 3t+1), -1 where nothing is aligned."""
+    at = np.full(n_frames, -1, np.int32)
+    for name, start, n in phones:
+        name = name.lower()
+        at[start : start + n] = FRAME_CLASSES.index(name) if name in FRAME_CLASSES else 0  # SIL, noise: silence
+    out = np.full(-(-n_frames // STRIDE), -1, np.int32)
+    centre = at[STRIDE // 2 :: STRIDE]
+    out[: len(centre)] = centre
+    return out
+
+
+def with_frame_targets(data: list, alignments: dict[str, dict]) -> list:
+    """Each clip's 4th element, its path, replaced by its frame targets, or None (no alignment:
+    synthetic speech, augmented copies, a clip PocketSphinx could not align)."""
+    out = []
+    for f, text, source, path in data:
+        phones = alignments.get(path, {}).get("phones") if path else None
+        out.append((f, text, source, frame_targets(phones, len(f)) if phones else None))
+    return out
+
+
+def frame_labels(data: list, idx: list[int], longest: int) -> np.ndarray:
+    """Padded frame targets of a batch, -1 (no loss) where a clip has none and past its end."""
+    y = np.full((len(idx), -(-longest // STRIDE)), -1, np.int32)
+    for k, i in enumerate(idx):
+        t = data[i][3] if len(data[i]) > 3 else None
+        if t is not None:
+            y[k, : len(t)] = t[: y.shape[1]]
+    return y
 
 
 def feasible(n_frames: int, text: str | list) -> bool:
@@ -143,7 +194,7 @@ def feasible(n_frames: int, text: str | list) -> bool:
 
 def batches(rng: np.random.Generator, data: list) -> list[list[int]]:
     """Indices grouped into batches of similar length, BATCH_FRAMES input frames each, shuffled."""
-    order = np.argsort([len(f) + rng.uniform(0, 30) for f, _, _ in data])
+    order = np.argsort([len(d[0]) + rng.uniform(0, 30) for d in data])
     out, cur, longest = [], [], 0
     for i in order:
         longest = max(longest, len(data[i][0]))
@@ -237,7 +288,7 @@ def last_checkpoints(n: int) -> tuple[list[Path], list[list[np.ndarray]]]:
     """The last n checkpoints kept in training/runs/stt (ckpt_<step>.keras) and their weights."""
     import keras
 
-    kept = sorted(RUN.glob("ckpt_*.keras"), key=lambda p: int(p.stem.split("_")[1]))[-n:]
+    kept = sorted(CKPT.glob("ckpt_*.keras"), key=lambda p: int(p.stem.split("_")[1]))[-n:]
     return kept, [keras.models.load_model(p, compile=False).get_weights() for p in kept]
 
 
@@ -268,19 +319,19 @@ def export_checkpoint(stem: Path = OUT, average: int = 1) -> None:
 
     from training.export import export
 
-    model = keras.models.load_model(RUN / "last.keras", compile=False)
+    model = keras.models.load_model(CKPT / "last.keras", compile=False)
     kept, weights = last_checkpoints(average) if average > 1 else ([], [])
     if kept:
         print("averaging", [p.name for p in kept], flush=True)
         model.set_weights(mean_weights(weights))
-    phones = len(model.outputs) == 2
+    phones = len(model.outputs) >= 2
     model = joint(model)
-    log = [json.loads(line) for line in (RUN / "log.jsonl").open()] if (RUN / "log.jsonl").exists() else []
+    log = [json.loads(line) for line in (CKPT / "log.jsonl").open()] if (CKPT / "log.jsonl").exists() else []
     corpus = {}
     for split in ("train", "val", "native"):
         rows = load_shards(f"{split}_*.npz")
         by: dict[str, list[float]] = {}
-        for f, _, src in rows:
+        for f, _, src, _ in rows:
             by.setdefault(src, [0, 0.0])
             by[src][0] += 1
             by[src][1] += len(f) / 360000
@@ -320,17 +371,25 @@ def main() -> None:
                     help="show a source's clips N times as often as the others (after --real-repeat), e.g. fsdd=3")
     ap.add_argument("--phone-aux", type=float, default=0.0,
                     help="weight of a second CTC loss on phones (a head dropped at export); 0 = none")
+    ap.add_argument("--frame-aux", type=float, default=0.0,
+                    help="weight of a frame-level phone loss on PocketSphinx's forced alignments of the recorded "
+                         "training clips (training/lipsync_labels.py --split train; a head dropped at export); 0 = none")
     ap.add_argument("--export", action="store_true", help="only export the last checkpoint to weights/stt")
     ap.add_argument("--average", type=int, default=1, help="with --export: average the last N checkpoints")
+    ap.add_argument("--export-to", type=Path, default=OUT, help="with --export: the weights stem to write (a candidate's, to compare)")
+    ap.add_argument("--run-dir", type=Path, default=RUN, help="checkpoints, state and log (the corpus stays in training/runs/stt)")
     args = ap.parse_args()
+    global CKPT
+    CKPT = args.run_dir
+    CKPT.mkdir(parents=True, exist_ok=True)
     if args.export:
-        export_checkpoint(average=args.average)
+        export_checkpoint(args.export_to, average=args.average)
         return
     import keras
     import tensorflow as tf
 
     keras.utils.set_random_seed(SEED)
-    state_path, ckpt = RUN / "state.json", RUN / "last.keras"
+    state_path, ckpt = CKPT / "state.json", CKPT / "last.keras"
     state = json.loads(state_path.read_text()) if args.resume and state_path.exists() else {"step": 0, "epoch": 0}
     if args.resume and ckpt.exists():
         model = keras.models.load_model(ckpt, compile=False)
@@ -341,13 +400,13 @@ def main() -> None:
 
             committed = weights.load(str(OUT))[0].layers
             have = sum(layer.name.endswith("_conv1") for layer in committed)
-            phones = args.phone_aux > 0 or any(layer.name == "chars_phones" for layer in committed)
-            model = build_model(blocks=max(args.blocks, have), grown_from=have, phones=phones)
+            phones = args.phone_aux > 0 or args.frame_aux > 0 or any(layer.name == "chars_phones" for layer in committed)
+            model = build_model(blocks=max(args.blocks, have), grown_from=have, phones=phones, frames=args.frame_aux > 0)
             load_into_keras(model, OUT)
             if phones:
                 split_joint(model, OUT)
         else:
-            model = build_model(blocks=args.blocks, phones=args.phone_aux > 0)
+            model = build_model(blocks=args.blocks, phones=args.phone_aux > 0 or args.frame_aux > 0, frames=args.frame_aux > 0)
     model.summary(print_fn=lambda s: None)
     print(f"{model.count_params():,} parameters", flush=True)
     start = state["step"] if args.warm_restart else 0  # a warm restart: the schedule counts from here
@@ -362,23 +421,29 @@ def main() -> None:
     sched = Restarted()
     opt = keras.optimizers.Adam(sched, clipnorm=5.0)
     opt.build(model.trainable_variables)
-    if args.resume and (RUN / "opt.npz").exists():
-        z = np.load(RUN / "opt.npz")
+    if args.resume and (CKPT / "opt.npz").exists():
+        z = np.load(CKPT / "opt.npz")
         for v, k in zip(opt.variables, sorted(z.files, key=int), strict=True):
             v.assign(z[k])
 
-    two_heads = len(model.outputs) == 2
+    heads = len(model.outputs)
+    if args.frame_aux > 0 and heads < 3:
+        raise SystemExit("--frame-aux needs a frame head: start with --init-from-weights (or from scratch), not --resume of a run without one")
 
     def ctc(y, logits, yl, xl):
         return tf.nn.ctc_loss(y, logits, yl, xl, logits_time_major=False, blank_index=0) / tf.cast(yl, tf.float32)
 
     @tf.function(reduce_retracing=True)
-    def train_step(x, y, xl, yl, py, pyl, pw):
+    def train_step(x, y, xl, yl, py, pyl, pw, fy):
         with tf.GradientTape() as tape:
-            if two_heads:
-                logits, plogits = model(x, training=True)
+            if heads >= 2:
+                logits, plogits, *rest = model(x, training=True)
                 loss = tf.reduce_mean(ctc(y, logits, yl, xl))
                 loss += args.phone_aux * tf.reduce_sum(ctc(py, plogits, pyl, xl) * pw) / tf.maximum(tf.reduce_sum(pw), 1.0)
+                if rest and args.frame_aux > 0:  # cross-entropy on the aligned frames only (fy = -1 elsewhere)
+                    mask = tf.cast(fy >= 0, tf.float32)
+                    ce = tf.nn.sparse_softmax_cross_entropy_with_logits(tf.maximum(fy, 0), rest[0])
+                    loss += args.frame_aux * tf.reduce_sum(ce * mask) / tf.maximum(tf.reduce_sum(mask), 1.0)
             else:
                 loss = tf.reduce_mean(ctc(y, model(x, training=True), yl, xl))
         grads = tape.gradient(loss, model.trainable_variables)
@@ -391,14 +456,14 @@ def main() -> None:
     rng = np.random.default_rng(SEED + state["step"])
     deadline = time.time() + args.minutes * 60
     next_check = time.time() + args.check_minutes * 60
-    log = (RUN / "log.jsonl").open("a")
+    log = (CKPT / "log.jsonl").open("a")
     losses: list[float] = []
     t0 = time.time()
 
     def checkpoint():
         model.save(ckpt)
-        model.save(RUN / f"ckpt_{state['step']}.keras")  # kept for --export --average
-        np.savez(RUN / "opt.npz", **{str(i): v.numpy() for i, v in enumerate(opt.variables)})
+        model.save(CKPT / f"ckpt_{state['step']}.keras")  # kept for --export --average
+        np.savez(CKPT / "opt.npz", **{str(i): v.numpy() for i, v in enumerate(opt.variables)})
         state_path.write_text(json.dumps(state))
         rec = {"step": state["step"], "epoch": state["epoch"], "spec_augment": args.spec_augment, "loss": round(float(np.mean(losses[-200:])), 4),
                "lr": float(sched(state["step"])), "minutes": round((time.time() - t0) / 60, 1), **evaluate(model, monitor)}
@@ -406,16 +471,24 @@ def main() -> None:
         log.write(json.dumps(rec) + "\n")
         log.flush()
 
+    alignments = {}
+    if args.frame_aux > 0:
+        from training.lipsync_labels import aligned
+
+        alignments = aligned()
+        print(f"{sum(bool(r['phones']) for r in alignments.values())} forced alignments for --frame-aux", flush=True)
     while time.time() < deadline and state["step"] < args.total_steps:
-        train = [d for d in load_shards("train_*.npz") if feasible(len(d[0]), d[1])]
+        train = with_frame_targets([d for d in load_shards("train_*.npz") if feasible(len(d[0]), d[1])], alignments)
         # The validation speakers are real non-native adults: recorded speech is the closer match, so it can be shown more often.
         train += [d for d in train if not d[2].startswith("tts_")] * (args.real_repeat - 1)
         for source, n in (r.split("=") for r in args.repeat):  # e.g. the digits speakers, whose skill a long run erodes
             train += [d for d in train if d[2] == source] * (int(n) - 1)
-        print(f"epoch {state['epoch']}: {len(train)} clips, {sum(len(f) for f, _, _ in train) / 360000:.1f} h", flush=True)
+        labelled = sum(d[3] is not None for d in train)
+        print(f"epoch {state['epoch']}: {len(train)} clips ({labelled} with frame targets), "
+              f"{sum(len(d[0]) for d in train) / 360000:.1f} h", flush=True)
         for idx in batches(rng, train):
             x, y, xl, yl = pad_batch(train, idx, rng, args.spec_augment)
-            losses.append(float(train_step(x, y, xl, yl, *phone_labels(train, idx))))
+            losses.append(float(train_step(x, y, xl, yl, *phone_labels(train, idx), frame_labels(train, idx, x.shape[1]))))
             state["step"] += 1
             if state["step"] % 50 == 0:
                 print(f"step {state['step']} loss {np.mean(losses[-50:]):.3f} {(time.time() - t0) / 60:.1f} min", flush=True)
