@@ -66,8 +66,8 @@ def read_texts() -> list[list[str]]:
     return list(csv.reader((OUT / "texts.tsv").open(), delimiter="\t"))
 
 
-def speak(part: int, parts: int) -> None:
-    """Synthesise this part's missing wav files (one thread: run one process per core)."""
+def speak(part: int, parts: int, start: int = 0) -> None:
+    """Synthesise this part's missing wav files from row `start` on (one thread: run one process per core)."""
     import numpy as np
     import onnxruntime as ort
     import soxr
@@ -79,7 +79,7 @@ def speak(part: int, parts: int) -> None:
     sess = ort.InferenceSession(str(model_path()), sess_options=so, providers=["CPUExecutionProvider"])
     tts = Kokoro.from_session(sess, str(VOICES))
     styles = np.load(VOICES)
-    rows = read_texts()[part::parts]
+    rows = read_texts()[start:][part::parts]
     t0, done, secs = time.time(), 0, 0.0
     for clip, say, _, voice, speed in rows:
         path = OUT / "wav" / f"{clip}.wav"
@@ -126,11 +126,12 @@ def main() -> None:
     ap.add_argument("--append", action="store_true", help="texts: add --n rows to the existing texts.tsv")
     ap.add_argument("--part", type=int, default=0)
     ap.add_argument("--parts", type=int, default=1)
+    ap.add_argument("--start", type=int, default=0, help="speak: begin at this row (the newest texts first)")
     args = ap.parse_args()
     if args.step == "texts":
         make_texts(args.n, append=args.append)
     else:
-        speak(args.part, args.parts)
+        speak(args.part, args.parts, args.start)
 
 
 if __name__ == "__main__":
