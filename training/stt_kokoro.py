@@ -8,6 +8,7 @@ Two steps, two environments (the TTS runtime is a training tool only, never ship
     #  two processes unpacking it at once collide)
     python -m training.stt_corpus --synth-clips 4000 --real-copies 2 --more-cv --kokoro --synth-apart  # into shards
     # (the shipped model's corpus; shards that exist are kept, so only new Kokoro shards are built)
+    # (after voicing more clips, delete training/runs/stt/train_kokoro_*.npz first: a kept shard keeps its old clips)
 
 The wav files (16 kHz, mono) and their transcripts go to ../../extra/kokoro_speech, outside the repository.
 Texts come from `stt_corpus.synthetic_texts` (fortunes, training transcripts, digits, numbers, spellings;
