@@ -72,6 +72,9 @@ def test_kokoro_clips_become_padded_training_items(tmp_path, monkeypatch):
     assert text == "hello world" and source == "tts_kokoro" and feats.shape[1] == stt_corpus.N_MELS
     assert path == ""  # only real recordings carry their path (for their forced alignment)
     assert len(feats) > len(stt_corpus.features(tone))  # silence around the speech, as real recordings have
+    twice = stt_corpus.jobs_for("kokoro", 0, 0, kokoro_copies=2)  # a second copy, always augmented anew
+    assert len(twice) == 2 and twice[1]["augment"] and twice[0]["seed"] != twice[1]["seed"]
+    assert twice[0]["path"] == twice[1]["path"]
 
 
 def test_synth_apart_split_has_only_the_synthetic_clips(monkeypatch):

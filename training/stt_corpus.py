@@ -7,7 +7,8 @@ augmented, as log-mel features in shards. Rerunnable: finished shards are kept.
         festvox-us-slt-hts espeak-ng mbrola mbrola-us1 mbrola-us2 mbrola-us3 mbrola-en1 fortunes fortunes-min
     python -m training.stt_corpus [--synth-clips 16000] [--jobs 2] [--kokoro]
 
---kokoro adds the Kokoro neural voices that training/stt_kokoro.py synthesised, as train_kokoro_*.npz.
+--kokoro adds the Kokoro neural voices that training/stt_kokoro.py synthesised, as train_kokoro_*.npz
+(--kokoro-copies 2: each clip twice, the second copy augmented anew, for variety without more voicing).
 --synth-apart puts the synthetic clips in their own train_synth_*.npz shards, so that they can be added
 to (or left out of) a corpus whose train_* shards are already built.
 
@@ -313,7 +314,8 @@ def write_shard(path: Path, items: list) -> None:
              sources=np.array([i[2] for i in items]), paths=np.array([i[3] for i in items]))
 
 
-def jobs_for(split: str, synth_clips: int, real_copies: int, seed: int = 0, more_cv: bool = False) -> list[dict]:
+def jobs_for(split: str, synth_clips: int, real_copies: int, seed: int = 0, more_cv: bool = False,
+             kokoro_copies: int = 1) -> list[dict]:
     rng = random.Random(seed)
     jobs = []
     if split in ("train", "synth"):
@@ -329,9 +331,10 @@ def jobs_for(split: str, synth_clips: int, real_copies: int, seed: int = 0, more
     elif split == "kokoro":
         from training.stt_kokoro import clips
 
-        for path, text in clips():
-            jobs.append(dict(kind="tts_file", path=str(path), text=normalise(text), source="tts_kokoro",
-                             augment=rng.random() < 0.7))
+        for copy in range(kokoro_copies):  # copies after the first are always augmented, each its own way
+            for path, text in clips():
+                jobs.append(dict(kind="tts_file", path=str(path), text=normalise(text), source="tts_kokoro",
+                                 augment=rng.random() < 0.7 if copy == 0 else True))
     else:
         for path, text, source in real_clips(split):
             jobs.append(dict(kind="real", path=str(path), text=normalise(text), source=source, augment=False))
@@ -347,13 +350,15 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--more-cv", action="store_true", help="also the other Common Voice v1 cv-valid-dev clips (training/lipsync_sources.py)")
     ap.add_argument("--kokoro", action="store_true", help="also the Kokoro clips of training/stt_kokoro.py")
+    ap.add_argument("--kokoro-copies", type=int, default=1,
+                    help="each Kokoro clip this many times: as voiced (70%% of them augmented), then augmented anew")
     ap.add_argument("--synth-apart", action="store_true", help="the synthetic clips in their own train_synth_* shards")
     args = ap.parse_args()
     RUN.mkdir(parents=True, exist_ok=True)
     prefix = {"kokoro": "train_kokoro", "synth": "train_synth"}  # train_* is trained on
     for split in ["val", "native", "train"] + ["synth"] * args.synth_apart + ["kokoro"] * args.kokoro:
         synth = 0 if split == "train" and args.synth_apart else args.synth_clips
-        jobs = jobs_for(split, synth, args.real_copies, more_cv=args.more_cv)
+        jobs = jobs_for(split, synth, args.real_copies, more_cv=args.more_cv, kokoro_copies=args.kokoro_copies)
         shards = [jobs[i : i + SHARD] for i in range(0, len(jobs), SHARD)]
         print(f"{split}: {len(jobs)} clips in {len(shards)} shards", flush=True)
         t0 = time.time()
